@@ -1,0 +1,1 @@
+"""DefCoop: defence-industrial cooperation facts as Linked Data."""

@@ -1,0 +1,184 @@
+"""The one module that knows how the published graph is stored.
+
+A build writes a *release* (an Oxigraph store, download files and a manifest) into a staging folder,
+then switches the `current` symlink to it in one atomic rename; readers open `current` read-only.
+Queries go through a `GraphStore`: embedded (pyoxigraph on disk, the default) or remote (any
+SPARQL 1.1 endpoint). Both return pyoxigraph result objects, so callers never care which.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from app.config import Settings
+
+CURRENT = "current"
+RELEASES = "releases"
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published build: `store/` (Oxigraph), `downloads/` and `manifest.json`."""
+
+    path: Path
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.path / "downloads"
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+
+def current_release(build_dir: Path) -> Release | None:
+    """The release readers should serve, or None when nothing was ever published."""
+    link = build_dir / CURRENT
+    if not link.exists() or not (link / "manifest.json").exists():
+        return None
+    return Release(link.resolve())
+
+
+def stage_release(build_dir: Path) -> Path:
+    """A fresh, empty folder to build a release in; invisible to readers until `commit_release`."""
+    releases = build_dir / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    for n in range(1000):
+        path = releases / f"{stamp}-{n:03d}.staging"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"cannot create a staging folder in {releases}")
+
+
+def discard_staging(staging: Path) -> None:
+    """Remove a staging folder after a failed build; the current release is untouched."""
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def commit_release(build_dir: Path, staging: Path, keep: int = 3) -> Release:
+    """Make `staging` the current release atomically (symlink swap by rename), then prune old releases."""
+    final = staging.with_name(staging.name.removesuffix(".staging"))
+    staging.rename(final)
+    tmp_link = build_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path(RELEASES) / final.name)
+    os.replace(tmp_link, build_dir / CURRENT)
+    _prune(build_dir / RELEASES, final, keep)
+    return Release(final)
+
+
+def _prune(releases: Path, current: Path, keep: int) -> None:
+    done = sorted(p for p in releases.iterdir() if not p.name.endswith(".staging"))
+    for old in done[: max(0, len(done) - keep)]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class GraphStore:
+    """Read access to the published graph. Without `default_graphs`, the default graph is the union of all graphs."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> Result:
+        raise NotImplementedError
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts of variable name → pyoxigraph term (unbound variables omitted)."""
+        result = self.query(sparql, **kwargs)
+        assert isinstance(result, ox.QuerySolutions), "select() needs a SELECT query"
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
+    def ask(self, sparql: str, **kwargs: Any) -> bool:
+        return bool(self.query(sparql, **kwargs))
+
+    def triples(self, sparql: str, **kwargs: Any) -> list[ox.Triple]:
+        """Triples of a CONSTRUCT or DESCRIBE."""
+        return list(self.query(sparql, **kwargs))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Release resources; the default does nothing."""
+
+
+class EmbeddedStore(GraphStore):
+    """A release's Oxigraph store opened read-only in this process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._store = ox.Store.read_only(str(path))
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None):  # type: ignore[no-untyped-def]
+        kwargs: dict[str, Any] = {}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self._store.query(sparql, **kwargs)
+
+
+class RemoteStore(GraphStore):
+    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union)."""
+
+    def __init__(self, endpoint: str, timeout_s: float = 30.0) -> None:
+        self.endpoint = endpoint
+        self.timeout_s = timeout_s
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None):  # type: ignore[no-untyped-def]
+        params: list[tuple[str, str]] = [("query", sparql)]
+        params += [("default-graph-uri", g) for g in default_graphs or ()]
+        params += [("named-graph-uri", g) for g in named_graphs or ()]
+        request = urllib.request.Request(
+            self.endpoint,
+            data=urllib.parse.urlencode(params).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (configured endpoint)
+            body = response.read()
+            media_type = response.headers.get_content_type()
+        if media_type == "application/n-triples":
+            return iter(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media_type))
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name: a remote endpoint if `store_endpoint` is set, else the current release."""
+    if settings.store_endpoint:
+        return RemoteStore(settings.store_endpoint)
+    release = current_release(settings.build_dir)
+    if release is None:
+        raise FileNotFoundError(f"nothing is published in {settings.build_dir}; run `defcoop build` first")
+    return EmbeddedStore(release.store_path)
