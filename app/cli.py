@@ -1,0 +1,105 @@
+"""`defcoop` command line: thin commands over the pipeline and the web server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from app.config import Settings, load_settings
+from app.store import current_release
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    keys = ("base_iri", "data_dir", "ontology_dir", "shapes_dir", "build_dir", "store_endpoint",
+            "sparql_time_limit_s", "sparql_max_rows", "sparql_workers", "max_request_bytes")
+    return load_settings({k: getattr(args, k) for k in keys if getattr(args, k, None) is not None})
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from app.pipeline import BuildFailed, build
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    try:
+        published = build(settings)
+    except BuildFailed as e:
+        print(e.report(), file=sys.stderr)
+        return 1
+    print(summary(published.manifest, published.release.path, time.perf_counter() - started))
+    return 0
+
+
+def summary(manifest: dict, path: Path, seconds: float) -> str:
+    classes = ", ".join(f"{iri.rsplit('#', 1)[-1]} {n}" for iri, n in manifest["classes"].items())
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in manifest["timings_s"].items())
+    return "\n".join([
+        f"built {manifest['triples']} triples ({manifest['quads']} quads in {manifest['graphs']} graphs, "
+        f"{manifest['inferred_triples']} inferred), {manifest['claims']} claims from "
+        f"{len(manifest['sources'])} files in {seconds:.1f}s",
+        f"entities: {classes}",
+        f"steps: {timings}",
+        f"store: {path / 'store'}",
+        f"dumps: {path / 'downloads'}",
+    ])
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from app.pipeline import BuildFailed, check, data_files
+
+    settings = _settings(args)
+    try:
+        checked = check(settings, data_files(settings, args.paths))
+    except BuildFailed as e:
+        print(e.report(), file=sys.stderr)
+        return 1
+    n = sum(len(list(f.dataset.quads((None, None, None, None)))) for f in checked.inputs.files)
+    print(f"valid: {', '.join(str(p) for p in args.paths)} ({n} quads checked with all data; nothing published)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.store_endpoint is None and current_release(settings.build_dir) is None:
+        print("nothing published yet: building first", file=sys.stderr)
+        if cmd_build(args) != 0:
+            return 1
+    from app.web.server import serve
+
+    overrides = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
+    serve(overrides, host=args.host, port=args.port)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="defcoop", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--base-iri", dest="base_iri")
+    for name in ("data_dir", "ontology_dir", "shapes_dir", "build_dir"):
+        common.add_argument("--" + name.replace("_", "-"), dest=name, type=Path)
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", parents=[common], help="check all data and publish it atomically")
+    b.set_defaults(func=cmd_build)
+    v = sub.add_parser("validate", parents=[common], help="check facts files against everything; publish nothing")
+    v.add_argument("paths", nargs="+", type=Path)
+    v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("serve", parents=[common], help="serve the published data (builds first if needed)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--store-endpoint", dest="store_endpoint")
+    s.add_argument("--sparql-time-limit-s", dest="sparql_time_limit_s", type=float)
+    s.add_argument("--sparql-max-rows", dest="sparql_max_rows", type=int)
+    s.add_argument("--sparql-workers", dest="sparql_workers", type=int)
+    s.add_argument("--max-request-bytes", dest="max_request_bytes", type=int)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
