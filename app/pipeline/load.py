@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 
 from app.pipeline.errors import BuildFailed, Problem
 
@@ -37,8 +37,11 @@ class Inputs:
     ontology_files: dict[Path, Graph] = field(default_factory=dict)
 
     def file_of(self, iri: str) -> DataFile | None:
-        """The data file that describes `iri` as a subject or names it as a graph."""
+        """The data file that types `iri` (where it is defined), else one that describes it or names it as a graph."""
         node = URIRef(iri)
+        for f in self.files:
+            if any(True for _ in f.dataset.quads((node, RDF.type, None, None))):
+                return f
         for f in self.files:
             if any(True for _ in f.dataset.quads((node, None, None, None))) or any(
                 g.identifier == node for g in f.dataset.graphs()

@@ -12,9 +12,13 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 def validate_shapes(inputs: Inputs, data: Graph) -> list[Problem]:
-    """Validate the union of all facts against shapes/, with the ontology so subclass targets apply."""
+    """Validate the union of all facts against shapes/, with the ontology so subclass targets apply.
+
+    The ontology folder's individuals (the SKOS concepts of ontology/concepts.ttl) are validated too, and
+    are visible to `sh:class` checks of the data that links to them.
+    """
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=inputs.shapes, ont_graph=inputs.ontology,
+        data + inputs.ontology, shacl_graph=inputs.shapes, ont_graph=inputs.ontology,
         inference="none", advanced=True, allow_warnings=True,
     )
     if conforms:
@@ -34,9 +38,10 @@ def validate_shapes(inputs: Inputs, data: Graph) -> list[Problem]:
             detail.append(f"property {_short(inputs, path)}")
         if value is not None:
             detail.append(f"value {value.n3(inputs.ontology.namespace_manager)}")
+        shape = _shape_name(inputs.shapes, report, result)
         problems.append(Problem(
-            "shape", str(message) + (f" ({'; '.join(detail)})" if detail else ""),
-            file=file, line=line, subject=str(focus), shape=_shape_name(inputs.shapes, report, result)))
+            "shape", f"violates {shape}" + (f": {', '.join(detail)}" if detail else ""),
+            file=file, line=line, subject=str(focus), shape=shape, fix=str(message)))
     return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.message))
 
 

@@ -1,0 +1,174 @@
+"""The format registry: short name ↔ file extension ↔ media type ↔ rdflib / pyoxigraph format.
+
+Content negotiation everywhere (pages, RDF documents, SPARQL results, error bodies) is a lookup in
+this table: a view decides which formats it *offers* (an ordered sequence, most preferred first),
+then `choose()` picks one from a `format=` override (short name, extension or media type) or from
+the Accept header (`negotiate()`, RFC 9110 q-values).
+
+    >>> negotiate("text/turtle;q=0.5, application/ld+json", RDF_FORMATS).name
+    'json-ld'
+    >>> lookup("ttl").media_type
+    'text/turtle'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialisation. `kind` groups formats by what they can carry: "rdf", "results", "page", "text"."""
+
+    name: str
+    extension: str
+    media_type: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    rdflib: str | None = None
+    oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    w3c: str | None = None
+    quads: bool = False
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """The canonical media type first, then the aliases accepted in Accept and `format=`."""
+        return (self.media_type, *self.aliases)
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value: textual `text/*` types say their charset."""
+        return self.media_type + ("; charset=utf-8" if self.media_type.startswith("text/") else "")
+
+
+TURTLE = Format(
+    "turtle", "ttl", "text/turtle", "rdf", ("application/x-turtle", "application/turtle"),
+    "turtle", ox.RdfFormat.TURTLE, W3C_FORMATS + "Turtle",
+)
+JSON_LD = Format(
+    "json-ld", "jsonld", "application/ld+json", "rdf", ("application/json",),
+    "json-ld", ox.RdfFormat.JSON_LD, W3C_FORMATS + "JSON-LD",
+)
+N_TRIPLES = Format(
+    "n-triples", "nt", "application/n-triples", "rdf", (), "nt", ox.RdfFormat.N_TRIPLES, W3C_FORMATS + "N-Triples"
+)
+RDF_XML = Format(
+    "rdf-xml", "rdf", "application/rdf+xml", "rdf", ("application/xml", "text/xml"),
+    "xml", ox.RdfFormat.RDF_XML, W3C_FORMATS + "RDF_XML",
+)
+TRIG = Format("trig", "trig", "application/trig", "rdf", (), "trig", ox.RdfFormat.TRIG, W3C_FORMATS + "TriG", True)
+N_QUADS = Format(
+    "n-quads", "nq", "application/n-quads", "rdf", (), "nquads", ox.RdfFormat.N_QUADS, W3C_FORMATS + "N-Quads", True
+)
+RESULTS_JSON = Format(
+    "json", "srj", "application/sparql-results+json", "results", ("application/json",),
+    "json", ox.QueryResultsFormat.JSON, W3C_FORMATS + "SPARQL_Results_JSON",
+)
+RESULTS_XML = Format(
+    "xml", "srx", "application/sparql-results+xml", "results", ("application/xml", "text/xml"),
+    "xml", ox.QueryResultsFormat.XML, W3C_FORMATS + "SPARQL_Results_XML",
+)
+RESULTS_CSV = Format(
+    "csv", "csv", "text/csv", "results", (), "csv", ox.QueryResultsFormat.CSV, W3C_FORMATS + "SPARQL_Results_CSV"
+)
+RESULTS_TSV = Format(
+    "tsv", "tsv", "text/tab-separated-values", "results", (),
+    "tsv", ox.QueryResultsFormat.TSV, W3C_FORMATS + "SPARQL_Results_TSV",
+)
+HTML = Format("html", "html", "text/html", "page", ("application/xhtml+xml",))
+TEXT = Format("text", "txt", "text/plain", "text")
+
+RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
+"""Formats for RDF documents and CONSTRUCT/DESCRIBE results, Turtle (the default) first."""
+GRAPH_FORMATS: tuple[Format, ...] = tuple(f for f in RDF_FORMATS if not f.quads)
+"""RDF formats without graph names (for documents that are one graph)."""
+RESULTS_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
+"""SPARQL 1.1 query results formats for SELECT and ASK, JSON (the default) first."""
+FORMATS: tuple[Format, ...] = (*RDF_FORMATS, *RESULTS_FORMATS, HTML, TEXT)
+
+
+def lookup(key: str, among: Sequence[Format] = FORMATS) -> Format | None:
+    """The format `key` names, among `among`: a short name, an extension (with or without dot) or a media type."""
+    key = key.strip().lower()
+    media_type = key.split(";", 1)[0].strip()
+    for fmt in among:
+        if key in (fmt.name, fmt.extension, "." + fmt.extension) or media_type in fmt.media_types:
+            return fmt
+    return None
+
+
+def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | None:
+    """The offered format the Accept header prefers, or None if it accepts none of them (→ 406).
+
+    A missing or empty header accepts anything, so the first offered format wins. Each offered media
+    type (canonical or alias) gets the q-value of the most specific range that matches it (`type/sub`
+    beats `type/*` beats `*/*`, so `text/turtle;q=0, */*` excludes Turtle); the highest q wins, then
+    the more specific range, then the order of `offered`.
+    """
+    if not offered:
+        return None
+    ranges = [(value.split(";", 1)[0].strip().lower(), q) for value, q in parse_accept_header(accept_header, MIMEAccept)]
+    if not ranges:
+        return offered[0]
+    best: tuple[float, int, int] | None = None
+    choice = None
+    for index, fmt in enumerate(offered):
+        for media_type in fmt.media_types:
+            match = _match(media_type, ranges)
+            if match is None or match[0] <= 0:
+                continue
+            rank = (match[0], match[1], -index)
+            if best is None or rank > best:
+                best, choice = rank, fmt
+    return choice
+
+
+def _match(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int] | None:
+    """(q, specificity) of the most specific Accept range matching `media_type`, or None."""
+    main = media_type.split("/", 1)[0]
+    found: tuple[float, int] | None = None
+    for value, q in ranges:
+        if value == media_type:
+            specificity = 3
+        elif value == main + "/*":
+            specificity = 2
+        elif value in ("*/*", "*"):
+            specificity = 1
+        else:
+            continue
+        if found is None or specificity > found[1]:
+            found = (q, specificity)
+    return found
+
+
+class FormatError(ValueError):
+    """`format=` names an unknown format (`status` 400), or no offered format is acceptable (406)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
+
+
+def choose(offered: Sequence[Format], accept_header: str | None, override: str | None = None) -> Format:
+    """The format to answer in: `override` (the `format=` parameter) if given, else negotiated from Accept."""
+    names = ", ".join(f.name for f in offered)
+    if override:
+        fmt = lookup(override, offered)
+        if fmt is not None:
+            return fmt
+        if lookup(override) is None:
+            raise FormatError(400, f"unknown format {override!r}; choose one of {names}")
+        raise FormatError(406, f"format {override!r} is not available here; choose one of {names}")
+    fmt = negotiate(accept_header, offered)
+    if fmt is None:
+        types = ", ".join(f.media_type for f in offered)
+        raise FormatError(406, f"none of the formats in Accept: {accept_header} is available; offered: {types}")
+    return fmt
