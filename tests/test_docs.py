@@ -1,0 +1,39 @@
+"""The README stays true: its commands are the ones CI runs, and every setting is documented."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+
+from app.config import ROOT, Settings
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_command(marker: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\s*```\n(.+?)\n```", README, re.S)
+    assert match, f"README lacks the {marker} block"
+    return match.group(1).strip()
+
+
+def test_quick_start_has_exactly_two_commands() -> None:
+    assert "defcoop serve" in readme_command("run-command")
+    assert "pytest" in readme_command("test-command")
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert quick_start.count("```\n") == 4  # two fenced blocks
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = ROOT / ".ci" / "run"
+    extracted = subprocess.run(
+        ["awk", r"/<!-- test-command -->/{f=1; next} f && /^```/{n++; if (n==2) exit; next} f && n==1",
+         str(ROOT / "README.md")], capture_output=True, text=True, check=True).stdout.strip()
+    assert extracted == readme_command("test-command")
+    assert "awk '/<!-- test-command -->/" in script.read_text()
+
+
+def test_every_setting_is_documented() -> None:
+    table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    for field in dataclasses.fields(Settings):
+        assert f"| `{field.name}` |" in table, f"setting {field.name} is not in the README's settings table"
