@@ -1,0 +1,72 @@
+"""The remote store: the same published graph served by a real Oxigraph SPARQL server process answers alike."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.pipeline.publish import Published
+from app.store import EmbeddedStore, RemoteStore
+from tests.test_competency_questions import QUESTIONS, expected_rows
+
+OXIGRAPH = shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if OXIGRAPH is None:
+        pytest.fail("the `oxigraph` server (PyPI package oxigraph, in the test extras) is not installed")
+    location = tmp_path_factory.mktemp("oxigraph")
+    dump = published.release.downloads_dir / "defcoop.nq"
+    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(dump)], check=True,
+                   capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                               "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("oxigraph server did not start")
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
+def test_remote_store_answers_competency_questions(endpoint: str, path: Path) -> None:
+    header, expected = expected_rows(path)
+    rows = RemoteStore(endpoint).select(path.read_text(encoding="utf-8"))
+    assert sorted(tuple(row[v].value if v in row else "" for v in header) for row in rows) == sorted(expected)
+
+
+def test_remote_and_embedded_construct_the_same_triples(endpoint: str, store: EmbeddedStore) -> None:
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/defcoop/id/claim/india-russia-moscow-03> "
+             "{ ?s ?p ?o } }")
+    remote = {str(t) for t in RemoteStore(endpoint).triples(query)}
+    assert remote and remote == {str(t) for t in store.triples(query)}
+
+
+def test_remote_store_honours_named_graph_restriction(endpoint: str) -> None:
+    graph = "https://w3id.org/defcoop/id/claim/india-russia-moscow-12"
+    rows = RemoteStore(endpoint).select("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", default_graphs=[graph])
+    assert {r["s"].value for r in rows} == {"https://w3id.org/defcoop/id/ranking/india-military-equipment-imports"}
