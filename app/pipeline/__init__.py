@@ -57,11 +57,7 @@ def check(settings: Settings, files: list[Path]) -> Checked:
     if problems:
         raise BuildFailed(problems)
     inferred = materialise(inputs.ontology, data)
-    problems += check_consistency(inputs.ontology, data, inferred)
-    for p in problems:
-        if p.subject and p.file is None:
-            file, line = inputs.locate(p.subject)
-            problems[problems.index(p)] = Problem(**{**p.__dict__, "file": file, "line": line})
+    problems = [inputs.located(p) for p in check_consistency(inputs.ontology, data, inferred)]
     lap("reason")
     if problems:
         raise BuildFailed(problems)

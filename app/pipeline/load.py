@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,13 @@ class Inputs:
     def locate(self, iri: str) -> tuple[Path | None, int | None]:
         f = self.file_of(iri)
         return (f.path, f.line_of(iri)) if f else (None, None)
+
+    def located(self, problem: Problem) -> Problem:
+        """`problem` with file and line of its subject filled in, when it has none."""
+        if problem.file is not None or problem.subject is None:
+            return problem
+        file, line = self.locate(problem.subject)
+        return dataclasses.replace(problem, file=file, line=line)
 
 
 def line_of(path: Path, iri: str) -> int | None:
