@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, make_response, request
 from werkzeug.http import is_resource_modified
 
 from app.store import Release, current_release
+from app.web import get_settings
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def validators(release: Release | None, *key: str) -> Validators | None:
 
 def request_validators() -> Validators | None:
     """Validators for the current request: release id + settings + path and query string + Accept."""
-    settings = current_app.extensions["defcoop"]
+    settings = get_settings()
     return validators(
         current_release(settings.build_dir),
         repr(settings),

@@ -49,7 +49,8 @@ class Format:
 
 
 TURTLE = Format(
-    "turtle", "ttl", "text/turtle", "rdf", ("application/x-turtle", "application/turtle"),
+    "turtle", "ttl", "text/turtle", "rdf",
+    ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),  # Turtle is N3
     "turtle", ox.RdfFormat.TURTLE, W3C_FORMATS + "Turtle",
 )
 JSON_LD = Format(
@@ -95,11 +96,15 @@ FORMATS: tuple[Format, ...] = (*RDF_FORMATS, *RESULTS_FORMATS, HTML, TEXT)
 
 
 def lookup(key: str, among: Sequence[Format] = FORMATS) -> Format | None:
-    """The format `key` names, among `among`: a short name, an extension (with or without dot) or a media type."""
-    key = key.strip().lower()
+    """The format `key` names, among `among`: a short name or an extension (with or without dot), else
+    a media type or its subtype (`rdf+xml`, `n3`: what clients such as SPARQLWrapper send as `format=`)."""
+    key = key.strip().lower().removeprefix(".")
+    for fmt in among:
+        if key in (fmt.name, fmt.extension):
+            return fmt
     media_type = key.split(";", 1)[0].strip()
     for fmt in among:
-        if key in (fmt.name, fmt.extension, "." + fmt.extension) or media_type in fmt.media_types:
+        if media_type in fmt.media_types or media_type in (t.split("/", 1)[1] for t in fmt.media_types):
             return fmt
     return None
 
@@ -108,20 +113,21 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
     """The offered format the Accept header prefers, or None if it accepts none of them (→ 406).
 
     A missing or empty header accepts anything, so the first offered format wins. Each offered media
-    type (canonical or alias) gets the q-value of the most specific range that matches it (`type/sub`
-    beats `type/*` beats `*/*`, so `text/turtle;q=0, */*` excludes Turtle); the highest q wins, then
-    the more specific range, then the order of `offered`.
+    type gets the q-value of the most specific range that matches it (`type/sub` beats `type/*` beats
+    `*/*`, so `text/turtle;q=0, */*` excludes Turtle); aliases (e.g. `application/json`) only match when
+    named exactly. The highest q wins, then the more specific range, then the order of `offered`.
     """
     if not offered:
         return None
-    ranges = [(value.split(";", 1)[0].strip().lower(), q) for value, q in parse_accept_header(accept_header, MIMEAccept)]
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    ranges = [(value.split(";", 1)[0].strip().lower(), q) for value, q in accept]
     if not ranges:
         return offered[0]
     best: tuple[float, int, int] | None = None
     choice = None
     for index, fmt in enumerate(offered):
         for media_type in fmt.media_types:
-            match = _match(media_type, ranges)
+            match = _match(media_type, ranges, exact_only=media_type != fmt.media_type)
             if match is None or match[0] <= 0:
                 continue
             rank = (match[0], match[1], -index)
@@ -130,13 +136,15 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
     return choice
 
 
-def _match(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int] | None:
+def _match(media_type: str, ranges: list[tuple[str, float]], exact_only: bool) -> tuple[float, int] | None:
     """(q, specificity) of the most specific Accept range matching `media_type`, or None."""
     main = media_type.split("/", 1)[0]
     found: tuple[float, int] | None = None
     for value, q in ranges:
         if value == media_type:
             specificity = 3
+        elif exact_only:
+            continue
         elif value == main + "/*":
             specificity = 2
         elif value in ("*/*", "*"):

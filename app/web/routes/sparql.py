@@ -1,0 +1,168 @@
+"""/sparql: the SPARQL 1.1 Protocol (query operation only) and the endpoint's Service Description.
+
+* GET `?query=`, POST `application/x-www-form-urlencoded` (`query=`), POST `application/sparql-query`;
+  `default-graph-uri` / `named-graph-uri` (repeatable) replace the query's FROM / FROM NAMED;
+  `format=` (short name, extension or media type) overrides Accept; `timeout=` (seconds) may lower
+  the time limit, never raise it.
+* 200 results (SELECT/ASK: SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, JSON-LD,
+  N-Triples, RDF/XML, TriG, N-Quads) with `X-DefCoop-Truncated: true|false`.
+* 400 syntax error, SERVICE not allowed, FROM/graph not in the store, bad parameter; 403 SPARQL
+  Update (any variant); 406 no acceptable format; 413 body over `max_request_bytes`; 414 query
+  string over it; 415 other POST content types; 503 over the time limit (naming `sparql_time_limit_s`)
+  or nothing published.
+* Without `query`: the Service Description (Turtle, JSON-LD, N-Triples, RDF/XML) or, for browsers, a
+  query form. GET answers carry ETag / Last-Modified and honour conditional requests (304).
+* Every answer carries `Access-Control-Allow-Origin: *`; OPTIONS answers the CORS preflight.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask import Blueprint, Request, Response, render_template, request
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException
+
+from app.web import get_settings, sparql
+from app.web.caching import conditional
+from app.web.formats import GRAPH_FORMATS, HTML, RESULTS_JSON, TEXT, FormatError, choose, negotiate
+
+bp = Blueprint("sparql", __name__)
+
+SERVICE_DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
+EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?label WHERE {
+  ?thing rdfs:label ?label .
+}
+LIMIT 25"""
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """The SPARQL Protocol parameters of one request; `query` is None when none was sent."""
+
+    query: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    format: str | None = None
+    timeout_s: float | None = None
+
+
+def parse_protocol(req: Request, max_bytes: int) -> ProtocolRequest:
+    """Read the protocol parameters from a GET or POST, refusing updates and ambiguous requests."""
+    if len(req.query_string) > max_bytes:
+        raise sparql.SparqlError(414, f"the query string is longer than max_request_bytes = {max_bytes}; use POST")
+    params: MultiDict[str, str] = req.args
+    body_query: str | None = None
+    if req.method == "POST":
+        if req.mimetype == "application/sparql-update":
+            raise sparql.SparqlError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if req.mimetype == "application/sparql-query":
+            try:
+                body_query = req.get_data().decode(req.mimetype_params.get("charset", "utf-8"))
+            except (UnicodeDecodeError, LookupError) as exc:
+                raise sparql.SparqlError(400, f"cannot decode the query: {exc}") from None
+        elif req.mimetype in FORM_TYPES:
+            params = CombinedMultiDict([req.args, req.form])
+        else:
+            raise sparql.SparqlError(
+                415, "POST a query as application/sparql-query or application/x-www-form-urlencoded (query=…)"
+            )
+    if "update" in params:
+        raise sparql.SparqlError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = params.getlist("query")
+    if len(queries) > 1 or (queries and body_query is not None):
+        raise sparql.SparqlError(400, "send exactly one query")
+    query = body_query if body_query is not None else (queries[0] if queries else None)
+    if query is None and req.method == "POST":
+        raise sparql.SparqlError(400, "the request has no query")
+    timeout = params.get("timeout")
+    try:
+        timeout_s = float(timeout) if timeout else None
+    except ValueError:
+        raise sparql.SparqlError(400, f"timeout must be a number of seconds, not {timeout!r}") from None
+    return ProtocolRequest(
+        query=query,
+        default_graphs=tuple(params.getlist("default-graph-uri")),
+        named_graphs=tuple(params.getlist("named-graph-uri")),
+        format=params.get("format") or None,
+        timeout_s=timeout_s,
+    )
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@conditional
+def endpoint() -> Response | str:
+    settings = get_settings()
+    params = parse_protocol(request, settings.max_request_bytes)
+    if params.query is None:
+        return service_description(params.format)
+    answer = sparql.service().answer(
+        params.query,
+        default_graphs=params.default_graphs,
+        named_graphs=params.named_graphs,
+        accept=request.headers.get("Accept"),
+        format=params.format,
+        timeout_s=params.timeout_s,
+    )
+    response = Response(answer.body, content_type=answer.format.content_type)
+    response.headers["X-DefCoop-Truncated"] = "true" if answer.truncated else "false"
+    if answer.truncated:
+        response.headers["X-DefCoop-Max-Rows"] = str(answer.max_rows)
+    return response
+
+
+def service_description(format_override: str | None) -> Response | str:
+    settings = get_settings()
+    fmt = choose(SERVICE_DESCRIPTION_FORMATS, request.headers.get("Accept"), format_override)
+    if fmt is HTML:
+        return render_template(
+            "sparql.html",
+            endpoint=request.base_url,
+            query=EXAMPLE_QUERY,
+            time_limit_s=f"{settings.sparql_time_limit_s:g}",
+            max_rows=settings.sparql_max_rows,
+        )
+    graph = sparql.service_description(settings, request.base_url)
+    return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Any origin may query; browsers may read the truncation headers and validators."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-DefCoop-Truncated, X-DefCoop-Max-Rows, ETag"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    response.vary.add("Accept")
+    return response
+
+
+def error_response(status: int, message: str) -> Response:
+    """An error as JSON (`{"error": {"status", "message"}}`) if the client prefers JSON, else plain text."""
+    if negotiate(request.headers.get("Accept"), (TEXT, RESULTS_JSON)) is RESULTS_JSON:
+        body = json.dumps({"error": {"status": status, "message": message}})
+        return Response(body, status=status, content_type="application/json")
+    return Response(f"{message}\n", status=status, content_type=TEXT.content_type)
+
+
+@bp.errorhandler(sparql.SparqlError)
+def sparql_error(exc: sparql.SparqlError) -> Response:
+    return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(FormatError)
+def format_error(exc: FormatError) -> Response:
+    return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Response:
+    message = exc.description or exc.name
+    if exc.code == 413:
+        message = f"the request body is larger than max_request_bytes = {get_settings().max_request_bytes}"
+    return error_response(exc.code or 500, message)

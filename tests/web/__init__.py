@@ -1,0 +1,1 @@
+"""Tests of the web surface: the SPARQL endpoint (in process and live)."""
