@@ -21,10 +21,19 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["defcoop"] = settings
 
     from app.web import sparql
+    from app.web.routes import pages as pages_routes
     from app.web.routes import sparql as sparql_routes
 
     sparql.init_app(app)
     app.register_blueprint(sparql_routes.bp)
+    app.register_blueprint(pages_routes.bp)
+    from app.web.routes import dataset as dataset_routes
+    from app.web.routes import downloads as downloads_routes
+    from app.web.routes import ontology as ontology_routes
+
+    app.register_blueprint(downloads_routes.bp)
+    app.register_blueprint(dataset_routes.bp)
+    app.register_blueprint(ontology_routes.bp)
     return app
 
 

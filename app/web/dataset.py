@@ -1,0 +1,219 @@
+"""What a release offers for download, and its description as VoID + DCAT, both computed from its manifest.
+
+`downloads()` is the one list the /downloads page, the file routes and the VoID description share.
+`void_graph()` describes three datasets, each with the dumps that actually hold it: the DefCoop data
+(`defcoop.*`; a VoID client loading every `void:dataDump` of it gets data, never shapes), its ontology
+(`ontology.*`, a `void:subset`) and the SHACL shapes the data conforms to (`shapes.ttl`).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF
+
+from app.store import Release
+from app.vocab import DCAT, PREFIXES, VOID
+from app.web.formats import RDF_FORMATS, Format, lookup
+from app.web.ontology import ontology_graph
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+TITLE = "DefCoop"
+DESCRIPTION = (
+    "Defence-industrial cooperation as Linked Data: which firms, delegations, meetings, programmes and countries "
+    "work together, with every fact traceable to the sentence of the source that states it (one named graph per "
+    "claim, described with PROV-O)."
+)
+VOCABULARIES = ("dcterms", "rdfs", "skos", "prov", "org", "schema")
+"""Standard vocabularies the published data uses (besides the DefCoop ontology); a test checks each is used."""
+CONTENTS = {
+    "dataset": ("DefCoop data", "Every graph but the ontology merged into one graph: the facts of all claims, "
+                "their provenance, the controlled vocabularies and the inferred triples."),
+    "dataset with provenance graphs": ("DefCoop data with named graphs", "Every graph with its name: one graph "
+                                       "per claim, the provenance graphs, the inferred triples, the controlled "
+                                       "vocabularies and the ontology."),
+    "ontology": ("DefCoop ontology", "The OWL ontology: classes and properties with their definitions and "
+                 "alignments to ORG, schema.org, PROV-O and SKOS."),
+    "SHACL shapes": ("DefCoop SHACL shapes", "The SHACL shapes every build validates the data against."),
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of a release's `downloads/`, as its manifest lists it."""
+
+    name: str
+    path: Path
+    format: Format | None
+    media_type: str
+    bytes: int
+    triples: int | None
+    sha256: str
+    content: str
+
+    @property
+    def title(self) -> str:
+        kind = CONTENTS.get(self.content, (self.content.capitalize(), ""))[0]
+        return f"{kind} ({self.format_label})"
+
+    @property
+    def format_label(self) -> str:
+        """The format's name as the W3C spells it (`RDF/XML`, `N-Triples`), else the media type."""
+        if self.format is None or not self.format.w3c:
+            return self.media_type
+        return self.format.w3c.rsplit("/", 1)[-1].replace("_", "/")
+
+    @property
+    def description(self) -> str:
+        return CONTENTS.get(self.content, ("", self.content))[1]
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header: the registry's (text types say their charset), else the manifest's type."""
+        return self.format.content_type if self.format else self.media_type
+
+    def to_json(self, url: str) -> dict[str, Any]:
+        return {"name": self.name, "url": url, "title": self.title, "description": self.description,
+                "content": self.content, "media_type": self.media_type, "bytes": self.bytes,
+                "triples": self.triples, "sha256": self.sha256}
+
+
+def downloads(release: Release) -> list[Download]:
+    """The release's downloads in manifest order; only these names are ever served."""
+    listed: dict[str, dict[str, Any]] = release.manifest.get("downloads", {})
+    found = []
+    for name, entry in listed.items():
+        path = release.downloads_dir / name
+        if Path(name).name != name or not path.is_file():
+            continue  # never a path outside downloads/, never a file the manifest lists but the release lacks
+        media_type = entry.get("media_type", "application/octet-stream")
+        found.append(Download(name, path, lookup(media_type, RDF_FORMATS), media_type, entry.get("bytes", 0),
+                              entry.get("triples"), entry.get("sha256", ""), entry.get("content", "")))
+    return found
+
+
+def find_download(release: Release, name: str) -> Download | None:
+    """The download called `name` exactly, or None (unknown names, paths and traversal attempts alike)."""
+    return next((d for d in downloads(release) if d.name == name), None)
+
+
+def gzipped(download: Download) -> bytes:
+    """The file gzip-compressed; computed once per file of a release (release folders never change)."""
+    return _gzip(download.path, download.sha256)
+
+
+@functools.lru_cache(maxsize=32)
+def _gzip(path: Path, sha256: str) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+
+
+@functools.lru_cache(maxsize=4)
+def jsonld_context(release: Release) -> dict[str, Any]:
+    """The @context inlined in the release's `defcoop.jsonld`, as a document of its own."""
+    document = json.loads((release.downloads_dir / "defcoop.jsonld").read_text(encoding="utf-8"))
+    return {"@context": document.get("@context", {})}
+
+
+def void_graph(release: Release, root: str) -> Graph:
+    """VoID and DCAT description of the release; `root` is the site's absolute URL ending in '/'."""
+    manifest = release.manifest
+    here = root + ".well-known/void"
+    data, ontology_set, shapes_set = URIRef(here + "#defcoop"), URIRef(here + "#ontology"), URIRef(here + "#shapes")
+    ontology = ontology_graph(release)
+    ontology_iri = URIRef(manifest["ontology_iri"]) if manifest.get("ontology_iri") else None
+    license_ = ontology.value(ontology_iri, DCTERMS.license) if ontology_iri else None
+    modified = Literal(_timestamp(manifest.get("built_at")), datatype=XSD.dateTime)
+
+    graph = Graph()
+    for prefix, namespace in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("spdx", SPDX),
+                              ("foaf", FOAF), ("xsd", XSD)):
+        graph.bind(prefix, namespace)
+    graph.add((URIRef(here), RDF.type, VOID.DatasetDescription))
+    graph.add((URIRef(here), DCTERMS.title, Literal(f"Description of the {TITLE} dataset", lang="en")))
+    graph.add((URIRef(here), FOAF.primaryTopic, data))
+
+    titles = {data: (TITLE, DESCRIPTION), ontology_set: CONTENTS["ontology"], shapes_set: CONTENTS["SHACL shapes"]}
+    for node, (title, description) in titles.items():
+        graph.add((node, RDF.type, VOID.Dataset))
+        graph.add((node, RDF.type, DCAT.Dataset))
+        graph.add((node, DCTERMS.title, Literal(title, lang="en")))
+        graph.add((node, DCTERMS.description, Literal(description, lang="en")))
+        graph.add((node, DCTERMS.modified, modified))
+        graph.add((node, DCAT.landingPage, URIRef(root + "downloads")))
+        if license_ is not None:
+            graph.add((node, DCTERMS.license, license_))
+
+    graph.add((data, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    graph.add((data, VOID.uriSpace, Literal(manifest.get("base_iri", "") + "id/")))
+    graph.add((data, VOID.triples, Literal(manifest.get("triples", 0), datatype=XSD.integer)))
+    graph.add((data, VOID.subset, ontology_set))
+    graph.add((data, DCTERMS.conformsTo, shapes_set))
+    if ontology_iri is not None:
+        graph.add((data, VOID.vocabulary, ontology_iri))
+        graph.add((ontology_set, VOID.rootResource, ontology_iri))
+        graph.add((ontology_set, FOAF.primaryTopic, ontology_iri))
+    for prefix in VOCABULARIES:
+        graph.add((data, VOID.vocabulary, URIRef(PREFIXES[prefix])))
+    for cls, entities in sorted(manifest.get("classes", {}).items()):
+        partition = BNode()
+        graph.add((data, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(cls)))
+        graph.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
+
+    owner = {"ontology": ontology_set, "SHACL shapes": shapes_set}
+    for download in downloads(release):
+        dataset = owner.get(download.content, data)
+        if dataset is ontology_set and download.triples is not None:
+            graph.set((ontology_set, VOID.triples, Literal(download.triples, datatype=XSD.integer)))
+        _distribution(graph, dataset, download, root, here)
+
+    service = URIRef(here + "#sparql")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
+    graph.add((service, DCAT.endpointURL, URIRef(root + "sparql")))
+    graph.add((service, DCAT.endpointDescription, URIRef(root + "sparql")))
+    graph.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    graph.add((service, DCAT.servesDataset, data))
+    return graph
+
+
+def _distribution(graph: Graph, dataset: URIRef, download: Download, root: str, here: str) -> None:
+    url = URIRef(root + "downloads/" + download.name)
+    node = URIRef(f"{here}#download-{download.name}")
+    graph.add((dataset, VOID.dataDump, url))
+    graph.add((dataset, DCAT.distribution, node))
+    graph.add((node, RDF.type, DCAT.Distribution))
+    graph.add((node, DCTERMS.title, Literal(download.title, lang="en")))
+    if download.description:
+        graph.add((node, DCTERMS.description, Literal(download.description, lang="en")))
+    graph.add((node, DCAT.downloadURL, url))
+    graph.add((node, DCAT.accessURL, URIRef(root + "downloads")))
+    graph.add((node, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + download.media_type)))
+    if download.format is not None and download.format.w3c:
+        graph.add((node, DCTERMS["format"], URIRef(download.format.w3c)))
+    graph.add((node, DCAT.byteSize, Literal(download.bytes, datatype=XSD.nonNegativeInteger)))
+    if download.sha256:
+        checksum = BNode()
+        graph.add((node, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(download.sha256, datatype=XSD.hexBinary)))
+
+
+def _timestamp(built_at: object) -> str:
+    """`built_at` as an xsd:dateTime lexical form ('Z' for UTC)."""
+    if isinstance(built_at, str):
+        try:
+            return datetime.fromisoformat(built_at).isoformat().replace("+00:00", "Z")
+        except ValueError:
+            pass
+    return "1970-01-01T00:00:00Z"

@@ -1,0 +1,100 @@
+"""Renderers for entity pages: the RDF description in each RDF format, and schema.org JSON-LD for the HTML head.
+
+An entity URL offers `ENTITY_FORMATS` (HTML first, so browsers and `*/*` get the page); the format comes
+from the URL's extension (`/id/city/moscow.ttl`) or from Accept (formats.py). HTML goes through the
+`entity.html` template; every RDF format through `rdf_document()`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from app.config import Settings
+from app.vocab import DEFCOOP, PREFIXES
+from app.web.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format
+from app.web.queries import Entity
+
+ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+"""What an entity URL can answer in, the default first."""
+RDF_DOCUMENTS: tuple[Format, ...] = ENTITY_FORMATS[1:]
+TITLES = {TURTLE: "Turtle", JSON_LD: "JSON-LD", N_TRIPLES: "N-Triples", RDF_XML: "RDF/XML", HTML: "HTML"}
+
+SCHEMA_TYPES: dict[str, str] = {str(k): v for k, v in {
+    DEFCOOP.Meeting: "Event", DEFCOOP.Visit: "Event", DEFCOOP.Event: "Event",
+    DEFCOOP.Person: "Person",
+    DEFCOOP.Firm: "Corporation", DEFCOOP.GovernmentBody: "GovernmentOrganization",
+    DEFCOOP.IndustryAssociation: "Organization", DEFCOOP.Organisation: "Organization",
+    DEFCOOP.FirmGroup: "Organization", DEFCOOP.Delegation: "Organization",
+    DEFCOOP.Country: "Country", DEFCOOP.City: "City", DEFCOOP.Place: "Place",
+    DEFCOOP.Source: "CreativeWork", DEFCOOP.Claim: "Claim", DEFCOOP.WeaponSystem: "Product",
+    DEFCOOP.QuantitativeFact: "QuantitativeValue", DEFCOOP.Programme: "Project",
+    DEFCOOP.EquipmentType: "DefinedTerm", DEFCOOP.Sector: "DefinedTerm", DEFCOOP.EpistemicStatus: "DefinedTerm",
+    DEFCOOP.ProgrammeStatus: "DefinedTerm", DEFCOOP.Comparator: "DefinedTerm", DEFCOOP.OwnershipType: "DefinedTerm",
+}.items()}
+"""The schema.org type a DefCoop class is presented as in the page's embedded JSON-LD."""
+DESCRIPTION = PREFIXES["dcterms"] + "description"
+ALT_LABEL = PREFIXES["skos"] + "altLabel"
+EXACT_MATCH = PREFIXES["skos"] + "exactMatch"
+
+
+def prefixes(settings: Settings, triples: list[ox.Triple]) -> dict[str, str]:
+    """Prefixes of an entity document: the vocabularies, and one per entity type it mentions
+    (`person:` for `{base}id/person/`), so Turtle reads `person:sanjeev-kumar`."""
+    found = dict(PREFIXES)
+    for triple in triples:
+        for term in (triple.subject, triple.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(settings.id_prefix):
+                kind, slash, _ = term.value[len(settings.id_prefix):].partition("/")
+                if slash and re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in found:
+                    found[kind] = f"{settings.id_prefix}{kind}/"
+    return found
+
+
+def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:
+    """`triples` serialised in `fmt`; JSON-LD is compact with an inline @context (nothing fetched remotely)."""
+    names = prefixes(settings, triples)
+    if fmt is JSON_LD:
+        graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        return graph.serialize(format="json-ld", context=names, auto_compact=True, encoding="utf-8")
+    assert isinstance(fmt.oxigraph, ox.RdfFormat)
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=names if fmt in (TURTLE, RDF_XML) else None)
+
+
+def schema_org(page: Entity, url: str) -> dict[str, Any]:
+    """The entity in schema.org terms for `<script type="application/ld+json">`: type, name, description,
+    other names, same-as links, and for events their place, dates and attendees, for people their post."""
+    asserted = [t.node.value for t in page.types if not t.inferred] or [t.node.value for t in page.types]
+    types = sorted({SCHEMA_TYPES[t] for t in asserted if t in SCHEMA_TYPES}) or ["Thing"]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@id": page.iri,
+        "@type": types[0] if len(types) == 1 else types,
+        "name": page.label,
+        "url": url,
+    }
+
+    def texts(prop: str) -> list[str]:
+        return [v.node.value for v in page.values(prop) if v.node.is_literal]
+
+    def things(prop: str, kind: str | None = None) -> list[dict[str, str]]:
+        return [{"@id": v.node.value, "name": v.node.label, **({"@type": kind} if kind else {})}
+                for v in page.values(prop) if v.node.is_iri]
+
+    optional: dict[str, Any] = {
+        "description": texts(DESCRIPTION)[:1],
+        "alternateName": texts(ALT_LABEL),
+        "sameAs": [v.node.value for v in page.values(EXACT_MATCH) if v.node.is_iri],
+        "location": things(str(DEFCOOP.location), "Place"),
+        "startDate": texts(str(DEFCOOP.startDate))[:1],
+        "endDate": texts(str(DEFCOOP.endDate))[:1],
+        "attendee": things(str(DEFCOOP.participant)),
+        "jobTitle": [v.node.label for v in page.values(str(DEFCOOP.holdsPost))][:1],
+    }
+    for key, found in optional.items():
+        if found:
+            data[key] = found[0] if len(found) == 1 else found
+    return data

@@ -1,0 +1,38 @@
+"""/.well-known/void: the VoID + DCAT description of the dataset (RFC 5785 well-known location).
+
+Turtle for RDF clients and `*/*` (the default), JSON-LD, N-Triples or RDF/XML by Accept or `format=`;
+browsers (HTML) are sent to /downloads (303), which lists the same files for people.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, request, url_for
+
+from app.web.caching import conditional
+from app.web.dataset import void_graph
+from app.web.formats import GRAPH_FORMATS, HTML, FormatError, choose
+from app.web.routes.downloads import format_error, published
+
+bp = Blueprint("dataset", __name__)
+
+VOID_FORMATS = (*GRAPH_FORMATS, HTML)
+
+
+@bp.get("/.well-known/void")
+@conditional
+def void() -> Response:
+    fmt = choose(VOID_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    if fmt is HTML:
+        return redirect(url_for("downloads.listing"), code=303)
+    graph = void_graph(published(), request.url_root)
+    return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Any origin may read the description."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+bp.register_error_handler(FormatError, format_error)

@@ -1,0 +1,59 @@
+"""IRIs ↔ local URLs: every IRI under the base is served here, everything else stays external.
+
+* `{base}id/{type}/{slug}` ↔ `/id/{type}/{slug}` (the entity page, which negotiates HTML and RDF);
+* ontology terms `https://w3id.org/defcoop/ontology#Term` → `/ontology#Term`, the ontology itself → `/ontology`;
+* any other IRI (Wikidata, schema.org, DefCoop's graph names) is its own address.
+
+    >>> s = Settings()
+    >>> local_url("https://w3id.org/defcoop/id/city/moscow", s)
+    '/id/city/moscow'
+    >>> local_url("https://w3id.org/defcoop/ontology#Firm", s)
+    '/ontology#Firm'
+    >>> iri_for("city", "moscow", s)
+    'https://w3id.org/defcoop/id/city/moscow'
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from app.config import Settings
+from app.vocab import DEFCOOP, ONTOLOGY_IRI
+
+ONTOLOGY_NS = str(DEFCOOP._NS)
+_SAFE = "/:@!$&'()*+,;=-._~%"  # characters an IRI path keeps as they are in a URL path
+
+
+def local_url(iri: str, settings: Settings) -> str | None:
+    """The path this site serves `iri` at, or None when the IRI is not DefCoop's to serve."""
+    if iri.startswith(settings.id_prefix):
+        rest = iri[len(settings.id_prefix):]
+        kind, _, slug = rest.partition("/")
+        if kind and slug and "/" not in slug and "#" not in rest and "?" not in rest:
+            return "/id/" + quote(rest, safe=_SAFE)
+        return None
+    if iri.startswith(ONTOLOGY_NS):
+        return "/ontology#" + quote(iri[len(ONTOLOGY_NS):], safe=_SAFE)
+    if iri == str(ONTOLOGY_IRI):
+        return "/ontology"
+    return None
+
+
+def href(iri: str, settings: Settings) -> str:
+    """Where a link to `iri` should go: its local page if there is one, else the IRI itself."""
+    return local_url(iri, settings) or iri
+
+
+def iri_for(kind: str, slug: str, settings: Settings) -> str:
+    """The entity IRI that `/id/{kind}/{slug}` serves."""
+    return f"{settings.id_prefix}{quote(kind, safe=_SAFE)}/{quote(slug, safe=_SAFE)}"
+
+
+def class_iri(name: str) -> str:
+    """The ontology class `/class/{name}` lists."""
+    return ONTOLOGY_NS + name
+
+
+def class_name(iri: str) -> str | None:
+    """The `{name}` of `/class/{name}` for a DefCoop class IRI, else None."""
+    return iri[len(ONTOLOGY_NS):] if iri.startswith(ONTOLOGY_NS) else None
