@@ -170,9 +170,38 @@ class Entity:
     def is_source(self) -> bool:
         return any(t.node.value == str(DEFCOOP.Source) for t in self.types)
 
+    @property
+    def own_properties(self) -> tuple[PropertyGroup, ...]:
+        """Property groups to show first: DefCoop's own properties and anything asserted."""
+        return tuple(g for g in self.properties if not _is_alignment(g))
+
+    @property
+    def alignments(self) -> tuple[PropertyGroup, ...]:
+        """Values entailed only through the alignment to standard vocabularies (schema:attendee, org:headOf, …)."""
+        return tuple(g for g in self.properties if _is_alignment(g))
+
+    @property
+    def notes(self) -> tuple[Citation, ...]:
+        """Each claim cited by the facts once, numbered in order of first citation (footnotes of the page)."""
+        seen: dict[str, Citation] = {}
+        for group in self.own_properties:
+            for value in group.values:
+                for c in (*value.citations, *(c for b in value.bases for c in b.citations)):
+                    seen.setdefault(c.claim.value, c)
+        return tuple(seen.values())
+
+    @property
+    def note_numbers(self) -> dict[str, int]:
+        """Claim IRI → footnote number."""
+        return {c.claim.value: n for n, c in enumerate(self.notes, start=1)}
+
     def values(self, prop: str) -> tuple[Value, ...]:
         """The shown values of property `prop` (an IRI)."""
         return next((g.values for g in self.properties if g.property.value == prop), ())
+
+
+def _is_alignment(group: PropertyGroup) -> bool:
+    return group.inferred and not group.property.value.startswith(str(DEFCOOP._NS))
 
 
 @dataclass(frozen=True)
