@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
 import time
 from pathlib import Path
@@ -10,11 +12,15 @@ from pathlib import Path
 from app.config import Settings, load_settings
 from app.store import current_release
 
+SETTINGS = tuple(f.name for f in dataclasses.fields(Settings))
+"""Every setting is also a flag of every command: `sparql_time_limit_s` → `--sparql-time-limit-s`."""
+
 
 def _settings(args: argparse.Namespace) -> Settings:
-    keys = ("base_iri", "data_dir", "ontology_dir", "shapes_dir", "build_dir", "store_endpoint",
-            "sparql_time_limit_s", "sparql_max_rows", "sparql_workers", "max_request_bytes")
-    return load_settings({k: getattr(args, k) for k in keys if getattr(args, k, None) is not None})
+    try:
+        return load_settings({k: getattr(args, k) for k in SETTINGS if getattr(args, k, None) is not None})
+    except ValueError as exc:
+        raise SystemExit(f"defcoop: invalid setting: {exc}") from None
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -67,17 +73,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 1
     from app.web.server import serve
 
-    overrides = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
-    serve(overrides, host=args.host, port=args.port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    serve(dataclasses.asdict(settings), host=args.host, port=args.port)
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="defcoop", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--base-iri", dest="base_iri")
-    for name in ("data_dir", "ontology_dir", "shapes_dir", "build_dir"):
-        common.add_argument("--" + name.replace("_", "-"), dest=name, type=Path)
+    for name in SETTINGS:
+        common.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help="setting " + name)
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", parents=[common], help="check all data and publish it atomically")
     b.set_defaults(func=cmd_build)
@@ -87,11 +92,6 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[common], help="serve the published data (builds first if needed)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--store-endpoint", dest="store_endpoint")
-    s.add_argument("--sparql-time-limit-s", dest="sparql_time_limit_s", type=float)
-    s.add_argument("--sparql-max-rows", dest="sparql_max_rows", type=int)
-    s.add_argument("--sparql-workers", dest="sparql_workers", type=int)
-    s.add_argument("--max-request-bytes", dest="max_request_bytes", type=int)
     s.set_defaults(func=cmd_serve)
     return p
 

@@ -25,6 +25,7 @@ class Settings:
     sparql_time_limit_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_workers: int = 2
+    sparql_max_waiting: int = 4
     sparql_allowed_services: tuple[str, ...] = field(default_factory=tuple)
     max_request_bytes: int = 1_000_000
     page_link_limit: int = 100

@@ -1,11 +1,20 @@
-"""Shared fixtures: a real build of the bundled data into a temporary folder, and its store."""
+"""Shared fixtures: a real build of the bundled data into a temporary folder, its store, and live servers."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
@@ -23,6 +32,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     return build(settings_for(tmp_path_factory.mktemp("build")))
 
 
+FIXTURE_DATA = ROOT / "tests" / "fixtures" / "data"
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build dir of the bundled data plus tests/fixtures/data (a person labelled `<script>alert(1)</script>`),
+    built for real."""
+    root = tmp_path_factory.mktemp("hostile")
+    data = root / "data"
+    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(FIXTURE_DATA, data, dirs_exist_ok=True)
+    build(settings_for(root / "build", data_dir=data))
+    return root / "build"
+
+
 @pytest.fixture(scope="session")
 def store(published: Published) -> EmbeddedStore:
     return EmbeddedStore(published.release.store_path)
@@ -34,3 +58,90 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
+# --- live servers: `defcoop serve` in a subprocess, exactly as users start it ---
+
+
+def free_port() -> int:
+    """A loopback port the OS says is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def defcoop_command() -> str:
+    """The `defcoop` console script of this environment (next to its Python, else on PATH)."""
+    search = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
+    found = shutil.which("defcoop", path=search)
+    if found is None:
+        pytest.fail("the `defcoop` command is not installed: run `pip install -e .`")
+    return found
+
+
+@dataclass
+class LiveServer:
+    """A `defcoop serve` subprocess; its output goes to `log`."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def _option(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
+    """A factory of live servers: `live_server({"build_dir": path, "sparql_time_limit_s": 2})` runs
+    `defcoop serve --host 127.0.0.1 --port N --build-dir path --sparql-time-limit-s 2` (one server per distinct
+    settings, stopped at the end of the session)."""
+    servers: dict[str, LiveServer] = {}
+    logs = tmp_path_factory.mktemp("live")
+
+    def start(settings: Mapping[str, Any], timeout_s: float = 30.0) -> LiveServer:
+        if "build_dir" not in settings:
+            raise TypeError("live_server needs settings with a build_dir")
+        key = repr(sorted((name, str(value)) for name, value in settings.items()))
+        if key in servers:
+            return servers[key]
+        port = free_port()
+        command = [defcoop_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        for name, value in settings.items():
+            command += ["--" + name.replace("_", "-"), _option(value)]
+        log = logs / f"server-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if requests.get(server.sparql, timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                server.stop()
+                pytest.fail(f"the server did not answer within {timeout_s} s:\n{log.read_text()}")
+            time.sleep(0.1)
+        servers[key] = server
+        return server
+
+    yield start
+    for server in servers.values():
+        server.stop()

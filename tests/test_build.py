@@ -64,9 +64,9 @@ BAD_INPUTS = {
     "undeclared class": (
         "a defcoop:Delegation ;", "a defcoop:Delegaton ;", "vocabulary", "undeclared class"),
     "individual in two disjoint classes": (
-        'city:moscow a defcoop:City ; rdfs:label "Moscow"@en .',
-        'city:moscow a defcoop:City, defcoop:Country ; rdfs:label "Moscow"@en .', "reasoner",
-        "both a Country and a City"),
+        "post:defence-production-secretary a defcoop:Post ;",
+        "post:defence-production-secretary a defcoop:Post, defcoop:Person ;", "reasoner",
+        "both a Person and a Post"),
     "claim without a source": (
         "claim:india-russia-moscow-12 a defcoop:Claim ;\n        prov:wasDerivedFrom "
         "source:india-russia-defence-manufacturing-moscow ;",

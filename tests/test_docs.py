@@ -6,6 +6,7 @@ import dataclasses
 import re
 import subprocess
 
+from app import cli
 from app.config import ROOT, Settings
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -37,3 +38,12 @@ def test_every_setting_is_documented() -> None:
     table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
     for field in dataclasses.fields(Settings):
         assert f"| `{field.name}` |" in table, f"setting {field.name} is not in the README's settings table"
+
+
+def test_every_setting_is_a_flag_of_every_defcoop_command() -> None:
+    for field in dataclasses.fields(Settings):
+        flag = "--" + field.name.replace("_", "-")
+        for command in (["build"], ["validate", "facts.trig"], ["serve"]):
+            assert getattr(cli.parser().parse_args([*command, flag, "7"]), field.name) == "7", (command, flag)
+    args = cli.parser().parse_args(["serve", "--sparql-allowed-services", "http://a.example/ http://b.example/"])
+    assert cli._settings(args).sparql_allowed_services == ("http://a.example/", "http://b.example/")

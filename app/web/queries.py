@@ -691,7 +691,7 @@ def _groups(rows: list[Row], counts: Mapping[str, int], labels: _Names, value_of
     for g in groups:
         seen[g.property.label] = seen.get(g.property.label, 0) + 1
     groups = [g if seen[g.property.label] == 1 or g.property.value.startswith(ONTOLOGY_NS) else PropertyGroup(
-        Node(g.property.value, f"{g.property.label} ({_compact(g.property.value).split(':')[0]})"), g.values, g.total)
+        Node(g.property.value, f"{g.property.label} ({compact(g.property.value).split(':')[0]})"), g.values, g.total)
         for g in groups]
 
     def order(group: PropertyGroup) -> tuple[bool, int, str]:
@@ -738,7 +738,7 @@ class _Names:
             return Node(term.value, self.label(term.value))
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
-            shown = None if datatype in (XSD_STRING, RDF_LANGSTRING) else _compact(datatype)
+            shown = None if datatype in (XSD_STRING, RDF_LANGSTRING) else compact(datatype)
             return Node(term.value, term.value, "literal", term.language, shown)
         return Node(str(term), "(blank node)", "blank")
 
@@ -750,7 +750,8 @@ class _Names:
         return Node(iri, re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", _last_segment(iri)).lower())
 
 
-def _compact(iri: str) -> str:
+def compact(iri: str) -> str:
+    """`xsd:date` for `http://www.w3.org/2001/XMLSchema#date`: the IRI with a known prefix, else the IRI itself."""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"

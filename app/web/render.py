@@ -47,11 +47,18 @@ def prefixes(settings: Settings, triples: list[ox.Triple]) -> dict[str, str]:
     found = dict(PREFIXES)
     for triple in triples:
         for term in (triple.subject, triple.object):
-            if isinstance(term, ox.NamedNode) and term.value.startswith(settings.id_prefix):
-                kind, slash, _ = term.value[len(settings.id_prefix):].partition("/")
-                if slash and re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in found:
-                    found[kind] = f"{settings.id_prefix}{kind}/"
+            kind = entity_kind(term.value, settings) if isinstance(term, ox.NamedNode) else None
+            if kind and kind not in found:
+                found[kind] = f"{settings.id_prefix}{kind}/"
     return found
+
+
+def entity_kind(iri: str, settings: Settings) -> str | None:
+    """`person` for `{base}id/person/…`: the entity type an IRI's prefix (`person:`) is named after, else None."""
+    if not iri.startswith(settings.id_prefix):
+        return None
+    kind, slash, _ = iri[len(settings.id_prefix):].partition("/")
+    return kind if slash and re.fullmatch(r"[a-z][a-z0-9-]*", kind) else None
 
 
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:

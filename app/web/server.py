@@ -1,18 +1,13 @@
 """Serve the web app with waitress (a production WSGI server; never Flask's development server).
 
-    python -m app.web.server --host 127.0.0.1 --port 8080 --build-dir build --sparql-time-limit-s 5
-
-Every setting of `app.config.Settings` is also an option (`--sparql-max-rows`, `--sparql-workers`, …).
+Started by `defcoop serve` (app/cli.py), the one way to run the site.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import logging
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import waitress
@@ -39,19 +34,3 @@ def serve(settings_overrides: Mapping[str, Any], host: str, port: int, threads: 
         ident="defcoop",
     )
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m app.web.server", description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--threads", type=int, default=THREADS)
-    for field in dataclasses.fields(Settings):
-        parser.add_argument("--" + field.name.replace("_", "-"), dest=field.name, metavar="VALUE")
-    args = parser.parse_args(argv)
-    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)}
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    serve(overrides, args.host, args.port, args.threads)
-
-
-if __name__ == "__main__":
-    main()

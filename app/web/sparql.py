@@ -19,6 +19,7 @@ query never runs in the web process:
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -61,12 +62,14 @@ FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUC
 
 
 class SparqlError(Exception):
-    """A query that is refused or failed; `status` is the HTTP status the client gets."""
+    """A query that is refused or failed; `status` is the HTTP status the client gets, `retry_after` (seconds)
+    when trying again later may help."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(status, message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return self.message
@@ -86,8 +89,31 @@ class Prepared:
         return RESULTS_FORMATS if self.form in ("SELECT", "ASK") else RDF_FORMATS
 
 
+def normalise(text: str) -> str:
+    """The query exactly as both parsers will read it, so the checked text is the executed text.
+
+    rdflib (the checker) and Oxigraph (the executor) differ in two lexical details: Oxigraph ends a `#` comment at
+    a bare carriage return, rdflib only at a line feed; rdflib expands `\\uXXXX` codepoint escapes everywhere (as
+    the SPARQL grammar says), Oxigraph only inside strings and IRIs. Line ends become line feeds and escapes are
+    expanded here, once; a query that still holds an escape after that (a doubly escaped one) is refused.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        expanded = parser.expandUnicodeEscapes(text)
+        again = parser.expandUnicodeEscapes(expanded)
+    except ValueError as exc:
+        raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
+    if again != expanded:
+        raise SparqlError(400, "doubly escaped \\u / \\U codepoint escapes are not accepted")
+    return expanded
+
+
 def prepare(text: str, allowed_services: Collection[str] = ()) -> Prepared:
-    """Parse `text` and check it is a read-only query that reaches no other server (see the module docstring)."""
+    """Parse `text` and check it is a read-only query that reaches no other server (see the module docstring).
+
+    `Prepared.text` is the normalised query (see `normalise`): run that, never the original.
+    """
+    text = normalise(text)
     if not text.strip():
         raise SparqlError(400, "the query is empty")
     try:
@@ -189,7 +215,8 @@ def execute(store: GraphStore, job: Job) -> Answer:
     for graph in (*default_graphs, *named_graphs):
         _check_graph(store, graph)
     try:
-        result = store.query(job.query, default_graphs=default_graphs or None, named_graphs=named_graphs or None)
+        result = store.query(prepared.text, default_graphs=default_graphs or None,
+                             named_graphs=named_graphs or None)
         return _serialise(result, fmt, job.max_rows)
     except SyntaxError as exc:
         raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
@@ -250,8 +277,28 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own (no interfaces up), so that nothing it runs can
+    reach another host or a loopback service, whatever the query checks missed. True if that worked."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return any(libc.unshare(flags) == 0 for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET))
+    except (OSError, AttributeError):
+        return False
+
+
 def _worker_main(conn: Connection, settings: Settings) -> None:
-    """A query worker: open the store once, answer jobs from `conn` until it closes; reopen on a new release."""
+    """A query worker: open the store once, answer jobs from `conn` until it closes; reopen on a new release.
+
+    With the embedded store and no allowed SERVICE endpoints, the worker first cuts itself off the network.
+    """
+    if settings.store_endpoint is None and not settings.sparql_allowed_services and not isolate_network():
+        log.warning("query workers could not be isolated from the network (unshare failed); relying on the "
+                    "query checks alone to stop outbound requests")
     _exit_with_parent()
     store, opened_for = _open(settings)
     prepare("ASK {}")  # warm the parser before the first real query
@@ -271,8 +318,8 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
             reply = execute(store, job)
         except SparqlError as exc:
             reply = exc
-        except ConnectionError as exc:
-            reply = SparqlError(502, f"a SERVICE request failed: {exc}")
+        except ConnectionError as exc:  # the remote side's words are not passed on (no probing oracle)
+            reply = SparqlError(502, f"a SERVICE request failed ({type(exc).__name__})")
         except Exception as exc:
             reply = SparqlError(500, f"the query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
@@ -301,12 +348,21 @@ class QueryTimeout(Exception):
         self.waited = waited
 
 
+class PoolFull(Exception):
+    """Every worker is busy and `sparql_max_waiting` queries already wait for one."""
+
+
 class WorkerPool:
-    """`size` spawned worker processes; a worker that overruns its deadline is killed and replaced."""
+    """`size` spawned worker processes; a worker that overruns its deadline is killed and replaced.
+
+    At most `size + max_waiting` queries are admitted at once; the rest are turned away at once (PoolFull), so
+    queries never tie up all of the web server's threads.
+    """
 
     def __init__(self, settings: Settings, size: int) -> None:
         self.settings = settings
         self.size = max(1, size)
+        self._admitted = threading.BoundedSemaphore(self.size + max(0, settings.sparql_max_waiting))
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
@@ -328,10 +384,17 @@ class WorkerPool:
 
     def run(self, job: Job, time_limit_s: float) -> Answer:
         """The worker's answer to `job`, within `time_limit_s` seconds counted from now (waiting included)."""
-        deadline = time.monotonic() + time_limit_s
+        if not self._admitted.acquire(blocking=False):
+            raise PoolFull()
+        try:
+            return self._run(job, time.monotonic() + time_limit_s)
+        finally:
+            self._admitted.release()
+
+    def _run(self, job: Job, deadline: float) -> Answer:
         self.start()
         try:
-            worker = self._idle.get(timeout=max(0.0, time_limit_s))
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(waited=True) from None
         healthy = False
@@ -413,6 +476,11 @@ class SparqlService:
             return self.pool.run(job, limit)
         except QueryTimeout as exc:
             raise SparqlError(503, self._timeout_message(limit, timeout_s, exc.waited)) from None
+        except PoolFull:
+            raise SparqlError(
+                503, f"the endpoint is busy: all sparql_workers = {self.pool.size} are running queries and "
+                f"sparql_max_waiting = {settings.sparql_max_waiting} more are waiting; try again shortly",
+                retry_after=max(1, round(limit))) from None
 
     def _timeout_message(self, limit: float, requested: float | None, waited: bool) -> str:
         setting = f"setting sparql_time_limit_s = {self.settings.sparql_time_limit_s:g} s"

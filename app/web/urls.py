@@ -40,8 +40,12 @@ def local_url(iri: str, settings: Settings) -> str | None:
 
 
 def href(iri: str, settings: Settings) -> str:
-    """Where a link to `iri` should go: its local page if there is one, else the IRI itself."""
-    return local_url(iri, settings) or iri
+    """Where a link to `iri` should go: its local page if there is one, else the IRI itself when it is a web
+    address; any other scheme (`javascript:`, `data:`, …) in the data never becomes a live link."""
+    local = local_url(iri, settings)
+    if local:
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else "#"
 
 
 def iri_for(kind: str, slug: str, settings: Settings) -> str:

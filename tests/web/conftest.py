@@ -1,4 +1,4 @@
-"""Fixtures for the web surface: a small test release, apps on it, and live servers in subprocesses.
+"""Fixtures for the web surface: a small test release and apps on it (live servers: tests/conftest.py).
 
 `release_dir` builds its own release until the real pipeline's build can replace it; it has one named
 graph per claim, a provenance graph, a label that is an HTML injection attempt, and a bulk graph of
@@ -10,22 +10,16 @@ from __future__ import annotations
 import gc
 import json
 import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.config import ROOT
 from app.store import commit_release, stage_release
 from app.web import create_app
 
@@ -108,80 +102,6 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class LiveServer:
-    """A `python -m app.web.server` subprocess; its output goes to `log`."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def sparql(self) -> str:
-        return self.url + "/sparql"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-
-
-def _option(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-
-
-@pytest.fixture(scope="session")
-def live_server(
-    release_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., LiveServer]]:
-    """A factory of live servers: `live_server({"sparql_time_limit_s": 2})` (one per distinct overrides)."""
-    servers: dict[str, LiveServer] = {}
-    logs = tmp_path_factory.mktemp("live")
-
-    def start(overrides: Mapping[str, Any] | None = None, timeout_s: float = 30.0) -> LiveServer:
-        overrides = {"build_dir": release_dir, **(overrides or {})}
-        key = repr(sorted(overrides.items()))
-        if key in servers:
-            return servers[key]
-        port = free_port()
-        command = [sys.executable, "-m", "app.web.server", "--host", "127.0.0.1", "--port", str(port)]
-        for name, value in overrides.items():
-            command += ["--" + name.replace("_", "-"), _option(value)]
-        log = logs / f"server-{port}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-        server = LiveServer(f"http://127.0.0.1:{port}", process, log)
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if requests.get(server.sparql, timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                server.stop()
-                pytest.fail(f"the server did not answer within {timeout_s} s:\n{log.read_text()}")
-            time.sleep(0.1)
-        servers[key] = server
-        return server
-
-    yield start
-    for server in servers.values():
-        server.stop()
 
 
 class Listener:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,8 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 
-from app.config import ROOT, load_settings
-from app.pipeline import build
+from app.config import load_settings
 from app.pipeline.publish import Published
 from app.web import create_app, urls
 from app.web.examples import examples
@@ -26,7 +24,6 @@ DEFCOOP = "https://w3id.org/defcoop/ontology#"
 DELEGATION = "/id/delegation/indian-industrial-delegation"
 MEETING = "/id/meeting/india-russia-defence-industry-moscow-october"
 PERSON = "/id/person/sanjeev-kumar"
-FIXTURE_DATA = Path(__file__).resolve().parent.parent / "fixtures" / "data"
 RDF_TYPES = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -64,14 +61,9 @@ def small_pages(published: Published) -> Iterator[FlaskClient]:
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+def hostile_pages(hostile_build: Path) -> Iterator[FlaskClient]:
     """The bundled data plus tests/fixtures/data (a person labelled `<script>alert(1)</script>`), built for real."""
-    root = tmp_path_factory.mktemp("hostile")
-    data = root / "data"
-    shutil.copytree(ROOT / "data", data)
-    shutil.copytree(FIXTURE_DATA, data, dirs_exist_ok=True)
-    build(load_settings({"data_dir": data, "build_dir": root / "build"}, environ={}))
-    app = make_app(root / "build")
+    app = make_app(hostile_build)
     yield app.test_client()
     app.extensions["defcoop.sparql"].close()
 
@@ -107,9 +99,9 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
 # --- home ---------------------------------------------------------------------------------------
 
 
-def test_home_lists_classes_with_counts_example_queries_and_ways_in(pages: FlaskClient) -> None:
+def test_home_lists_classes_with_counts_example_queries_and_ways_in(pages: FlaskClient, published: Published) -> None:
     page = text(pages.get("/"))
-    assert re.search(r'<a href="/class/Programme">Programme</a> <span class="count">8</span>', page)
+    assert re.search(r'<a href="/class/Programme">Programme</a> <span class="count">9</span>', page)
     assert re.search(r'<a href="/class/Firm">Firm</a> <span class="count">0</span>', page)
     for example in examples():
         assert example.question.replace("'", "&#39;") in page
@@ -117,7 +109,8 @@ def test_home_lists_classes_with_counts_example_queries_and_ways_in(pages: Flask
     for target in ('action="/search"', 'href="/sparql"', 'href="/downloads"', 'href="/ontology"',
                    'href="/.well-known/void"'):
         assert target in page
-    assert ">646<" in page and ">27<" in page  # triples and claims of this release
+    manifest = published.manifest
+    assert f">{manifest['triples']}<" in page and f">{manifest['claims']}<" in page  # of this release
 
 
 def test_examples_are_the_competency_questions_without_their_comment_header() -> None:
@@ -175,7 +168,7 @@ def test_source_page_lists_its_claims(pages: FlaskClient) -> None:
 
 def test_values_over_page_link_limit_say_how_many_there_are(small_pages: FlaskClient) -> None:
     page = text(small_pages.get(MEETING))
-    assert "showing 2 of 6" in page  # six programmes discussed
+    assert "showing 2 of 7" in page  # seven programmes discussed
 
 
 def test_head_has_canonical_alternates_and_schema_org_json_ld(pages: FlaskClient) -> None:
@@ -284,8 +277,8 @@ def test_conditional_get_answers_304(pages: FlaskClient) -> None:
 
 def test_class_index_lists_instances_with_count(pages: FlaskClient) -> None:
     page = text(pages.get("/class/Programme"))
-    assert "<strong>8</strong> instances" in page
-    assert page.count('<li><a href="/id/programme/') == 8
+    assert "<strong>9</strong> instances" in page
+    assert page.count('<li><a href="/id/programme/') == 9
     assert '<a href="/id/programme/mig-29-spare-parts">Manufacture of spare parts for MiG-29 aircraft</a>' in page
 
 
@@ -303,10 +296,10 @@ def test_class_index_pages(small_pages: FlaskClient) -> None:
     first = text(small_pages.get("/class/Programme"))
     assert first.count('<li><a href="/id/programme/') == 2
     assert 'rel="next" href="/class/Programme?page=2"' in first
-    last = text(small_pages.get("/class/Programme?page=4"))
-    assert last.count('<li><a href="/id/programme/') == 2 and 'rel="next"' not in last
-    assert 'rel="prev" href="/class/Programme?page=3"' in last
-    assert small_pages.get("/class/Programme?page=5").status_code == 404
+    last = text(small_pages.get("/class/Programme?page=5"))  # nine programmes, two a page
+    assert last.count('<li><a href="/id/programme/') == 1 and 'rel="next"' not in last
+    assert 'rel="prev" href="/class/Programme?page=4"' in last
+    assert small_pages.get("/class/Programme?page=6").status_code == 404
     assert small_pages.get("/class/Programme?page=0").status_code == 400
     assert small_pages.get("/class/Programme?page=x").status_code == 400
 
@@ -384,3 +377,19 @@ def test_search_echoes_the_text_escaped(hostile_pages: FlaskClient) -> None:
     page = text(hostile_pages.get("/search", query_string={"q": '<script>"'}))
     assert 'value="&lt;script&gt;&#34;"' in page
     assert "<script>" not in page
+
+
+def test_odd_page_numbers_are_400_not_500(pages: FlaskClient) -> None:
+    for page in ("²", "0", "-1", "x", "99999999999999999999999"):
+        assert pages.get(f"/class/Programme?page={page}").status_code == 400, page
+
+
+def test_only_web_addresses_become_links(site: Flask) -> None:
+    from app.web import get_settings, urls
+
+    with site.app_context():
+        settings = get_settings()
+        assert urls.href("javascript:alert(1)", settings) == "#"
+        assert urls.href("JaVaScRiPt:alert(1)", settings) == "#"
+        assert urls.href("http://www.wikidata.org/entity/Q668", settings) == "http://www.wikidata.org/entity/Q668"
+        assert urls.href(settings.id_prefix + "country/india", settings) == "/id/country/india"

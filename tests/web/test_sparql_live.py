@@ -1,4 +1,4 @@
-"""/sparql served by `python -m app.web.server` (waitress) and used by real SPARQL clients over HTTP."""
+"""/sparql served by `defcoop serve` (waitress) and used by real SPARQL clients over HTTP."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from tests.web.conftest import BASE, Listener, LiveServer
+from tests.conftest import LiveServer
+from tests.web.conftest import BASE, Listener
 
 pytestmark = pytest.mark.server
 
@@ -30,8 +31,8 @@ SETTINGS = {"sparql_time_limit_s": 2, "sparql_workers": 2, "max_request_bytes": 
 
 
 @pytest.fixture(scope="module")
-def server(live_server: Callable[..., LiveServer]) -> LiveServer:
-    return live_server(SETTINGS)
+def server(live_server: Callable[..., LiveServer], release_dir: Path) -> LiveServer:
+    return live_server({"build_dir": release_dir, **SETTINGS})
 
 
 def wrapper(server: LiveServer, query: str, return_format: str) -> SPARQLWrapper:
@@ -169,8 +170,8 @@ def _children(pid: int) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_stopping_the_server_stops_its_workers(live_server: Callable[..., LiveServer]) -> None:
-    server = live_server({**SETTINGS, "sparql_workers": 3})
+def test_stopping_the_server_stops_its_workers(live_server: Callable[..., LiveServer], release_dir: Path) -> None:
+    server = live_server({"build_dir": release_dir, **SETTINGS, "sparql_workers": 3})
     workers = _children(server.process.pid)
     assert len(workers) >= 3
     server.stop()

@@ -105,7 +105,7 @@ def class_index(name: str) -> str | Response:
     settings = get_settings()
     choose((HTML,), request.headers.get("Accept"))
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not (page.isascii() and page.isdigit() and len(page) <= 9 and int(page) >= 1):
         return Response(f"page must be a whole number from 1, not {page!r}\n", 400, content_type=TEXT.content_type)
     number, limit = int(page), settings.page_link_limit
     index = queries.class_index(page_store(), urls.class_iri(name), limit, (number - 1) * limit, settings.base_iri)

@@ -10,8 +10,13 @@
   Update (any variant); 406 no acceptable format; 413 body over `max_request_bytes`; 414 query
   string over it; 415 other POST content types; 503 over the time limit (naming `sparql_time_limit_s`)
   or nothing published.
-* Without `query`: the Service Description (Turtle, JSON-LD, N-Triples, RDF/XML) or, for browsers, a
-  query form. GET answers carry ETag / Last-Modified and honour conditional requests (304).
+* Browsers (an Accept that ranks `text/html` above every results and RDF format, or `format=html`) get the
+  query page instead: the editor with the query, the example queries (`?example=<slug>` opens one), and,
+  when a query was sent, its answer rendered server-side (a table, or Turtle) with download links; a
+  refused or failed query shows its message on the page, with its status. The query runs in the same
+  worker pool, under the same limits, as any other.
+* Without `query`: the Service Description (Turtle, JSON-LD, N-Triples, RDF/XML) or the query page.
+  GET answers carry ETag / Last-Modified and honour conditional requests (304).
 * Every answer carries `Access-Control-Allow-Origin: *`; OPTIONS answers the CORS preflight.
 """
 
@@ -20,17 +25,34 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Request, Response, render_template, request
+from flask import Blueprint, Request, Response, make_response, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from app.web import get_settings, sparql
 from app.web.caching import conditional
-from app.web.formats import GRAPH_FORMATS, HTML, RESULTS_JSON, TEXT, FormatError, choose, negotiate
+from app.web.examples import examples
+from app.web.formats import (
+    GRAPH_FORMATS,
+    HTML,
+    RDF_FORMATS,
+    RESULTS_FORMATS,
+    RESULTS_JSON,
+    TEXT,
+    Format,
+    FormatError,
+    choose,
+    lookup,
+    negotiate,
+)
+from app.web.result_view import PAGE_ACCEPT, result_view
 
 bp = Blueprint("sparql", __name__)
 
 SERVICE_DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
+ANSWER_FORMATS = (*RESULTS_FORMATS, *RDF_FORMATS, HTML)
+"""What a request with a query may get; HTML last, so `*/*` gets results and only browsers get the page."""
 EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?thing ?label WHERE {
   ?thing rdfs:label ?label .
@@ -99,6 +121,8 @@ def endpoint() -> Response | str:
     params = parse_protocol(request, settings.max_request_bytes)
     if params.query is None:
         return service_description(params.format)
+    if wants_page(params.format):
+        return query_page(params)
     answer = sparql.service().answer(
         params.query,
         default_graphs=params.default_graphs,
@@ -114,17 +138,69 @@ def endpoint() -> Response | str:
     return response
 
 
+def wants_page(format_override: str | None) -> bool:
+    """Whether a request with a query is a browser's: `format=html`, or Accept prefers HTML to any answer format."""
+    if format_override:
+        return lookup(format_override) is HTML
+    return negotiate(request.headers.get("Accept"), ANSWER_FORMATS) is HTML
+
+
+def query_page(params: ProtocolRequest) -> Response:
+    """The query page: the editor holding `params.query` (else `?example=<slug>`, else a starter query) and,
+    when a query was sent, its answer or why it was refused, with the answer's status."""
+    settings = get_settings()
+    found = examples(settings.ontology_dir)
+    query, view, status, error, retry_after = params.query, None, 200, None, None
+    if query is None:
+        slug = request.args.get("example")
+        chosen = next((e for e in found if e.slug == slug), None)
+        if slug and chosen is None:
+            status, error = 404, f"There is no example query {slug!r}; the examples are listed below."
+        query = chosen.query if chosen else EXAMPLE_QUERY
+    else:
+        try:
+            answer = sparql.service().answer(
+                query,
+                default_graphs=params.default_graphs,
+                named_graphs=params.named_graphs,
+                accept=PAGE_ACCEPT,
+                timeout_s=params.timeout_s,
+            )
+            view = result_view(answer, settings, lambda fmt: download_url(params, fmt))
+        except sparql.SparqlError as exc:
+            status, error, retry_after = exc.status, exc.message, exc.retry_after
+    response = make_response(render_template(
+        "sparql.html",
+        endpoint=request.base_url,
+        query=query,
+        examples=found,
+        view=view,
+        error=error,
+        status=f"{status} {HTTP_STATUS_CODES.get(status, '')}".strip(),
+        time_limit_s=f"{settings.sparql_time_limit_s:g}",
+        max_rows=settings.sparql_max_rows,
+    ), status)
+    if view is not None:
+        response.headers["X-DefCoop-Truncated"] = "true" if view.truncated else "false"
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def download_url(params: ProtocolRequest, fmt: Format) -> str:
+    """`/sparql?query=…&format=csv`: the same request, answered in `fmt`."""
+    extra: dict[str, object] = {"default-graph-uri": list(params.default_graphs),
+                                "named-graph-uri": list(params.named_graphs)}
+    if params.timeout_s is not None:
+        extra["timeout"] = f"{params.timeout_s:g}"
+    return url_for("sparql.endpoint", query=params.query, format=fmt.name, **extra)
+
+
 def service_description(format_override: str | None) -> Response | str:
     settings = get_settings()
     fmt = choose(SERVICE_DESCRIPTION_FORMATS, request.headers.get("Accept"), format_override)
     if fmt is HTML:
-        return render_template(
-            "sparql.html",
-            endpoint=request.base_url,
-            query=EXAMPLE_QUERY,
-            time_limit_s=f"{settings.sparql_time_limit_s:g}",
-            max_rows=settings.sparql_max_rows,
-        )
+        return query_page(ProtocolRequest(query=None))
     graph = sparql.service_description(settings, request.base_url)
     return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
 
@@ -152,7 +228,10 @@ def error_response(status: int, message: str) -> Response:
 
 @bp.errorhandler(sparql.SparqlError)
 def sparql_error(exc: sparql.SparqlError) -> Response:
-    return error_response(exc.status, exc.message)
+    response = error_response(exc.status, exc.message)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @bp.errorhandler(FormatError)
