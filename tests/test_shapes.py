@@ -15,6 +15,8 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from app.pipeline.validate import violations
+
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"
 ONTOLOGY = ROOT / "ontology" / "defcoop.ttl"
@@ -137,3 +139,18 @@ def test_class_shapes_are_named_after_their_class(shapes: Graph, ontology: Graph
         cls = DEFCOOP[str(shape).removeprefix(str(DEFCOOP_SH)).removesuffix("Shape")]
         if cls in classes:
             assert (shape, SH.targetClass, cls) in shapes, f"{shape} should have sh:targetClass {cls}"
+
+
+# The build runs SPARQL constraints in bulk (app/pipeline/validate.py) rather than through pySHACL: both must agree.
+
+
+@pytest.mark.parametrize("path", fixtures("valid"))
+def test_build_validation_accepts_valid_data(path: Path, shapes: Graph, ontology: Graph) -> None:
+    assert violations(Graph().parse(path, format="turtle"), shapes, ontology) == []
+
+
+@pytest.mark.parametrize("path", fixtures("invalid"))
+def test_build_validation_rejects_with_the_expected_shape(path: Path, shapes: Graph, ontology: Graph) -> None:
+    found = violations(Graph().parse(path, format="turtle"), shapes, ontology)
+    assert found and {v.shape for v in found} == {str(expected_shape(path)).rsplit("#", 1)[-1]}
+    assert all(v.message and "{?" not in v.message and "{$" not in v.message for v in found)
