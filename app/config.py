@@ -17,6 +17,7 @@ class Settings:
     """Every tunable of DefCoop. Each field is documented in README.md (a test checks)."""
 
     base_iri: str = "https://w3id.org/defcoop/"
+    public_url: str | None = None
     data_dir: Path = ROOT / "data"
     ontology_dir: Path = ROOT / "ontology"
     shapes_dir: Path = ROOT / "shapes"

@@ -1,8 +1,9 @@
 """HTTP validators tied to the published release: ETag and Last-Modified, and 304 answers to conditional GETs.
 
 Everything DefCoop serves is a function of the current release, the request and the settings, so
-an ETag is a hash of those, and Last-Modified is the release's build time (`built_at` in its
-manifest, else the release folder's mtime). Decorate a view with `@conditional` to answer
+an ETag is a hash of those (the site's root URL included: absolute links are built from it, and without
+`public_url` it comes from the Host header), and Last-Modified is the release's build time (`built_at` in
+its manifest, else the release folder's mtime). Decorate a view with `@conditional` to answer
 If-None-Match / If-Modified-Since with 304 *before* doing any work and to stamp 200 answers:
 
     @bp.get("/id/<path:name>")
@@ -23,7 +24,7 @@ from flask import Response, make_response, request
 from werkzeug.http import is_resource_modified
 
 from app.store import Release, current_release
-from app.web import get_settings
+from app.web import get_settings, urls
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,21 @@ def validators(release: Release | None, *key: str) -> Validators | None:
 
 
 def request_validators() -> Validators | None:
-    """Validators for the current request: release id + settings + path and query string + Accept."""
+    """Validators for the current request: release id + settings + site root URL + path and query string + Accept."""
     settings = get_settings()
     return validators(
         current_release(settings.build_dir),
         repr(settings),
+        urls.site_root(settings),
         request.full_path,
         request.headers.get("Accept", ""),
     )
 
 
 def stamp(response: Response, found: Validators) -> Response:
-    """Put ETag and Last-Modified on a response; responses vary by Accept."""
+    """Put ETag and Last-Modified on a response (every response varies by Accept: see `common_headers`)."""
     response.set_etag(found.etag)
     response.last_modified = found.last_modified
-    response.vary.add("Accept")
     return response
 
 

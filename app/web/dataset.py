@@ -1,6 +1,7 @@
 """What a release offers for download, and its description as VoID + DCAT, both computed from its manifest.
 
-`downloads()` is the one list the /downloads page, the file routes and the VoID description share.
+`downloads()` is the one list the /downloads page (and its JSON, `listing_json()`), the file routes and the
+VoID description share. Absolute URLs start with `root`, the site's URL (urls.site_root).
 `void_graph()` describes three datasets, each with the dumps that actually hold it: the DefCoop data
 (`defcoop.*`; a VoID client loading every `void:dataDump` of it gets data, never shapes), its ontology
 (`ontology.*`, a `void:subset`) and the SHACL shapes the data conforms to (`shapes.ttl`).
@@ -121,6 +122,17 @@ def jsonld_context(release: Release) -> dict[str, Any]:
     """The @context inlined in the release's `defcoop.jsonld`, as a document of its own."""
     document = json.loads((release.downloads_dir / "defcoop.jsonld").read_text(encoding="utf-8"))
     return {"@context": document.get("@context", {})}
+
+
+def listing_json(release: Release, root: str) -> dict[str, Any]:
+    """The /downloads listing for programs: the release, where it is described, and each download's URL."""
+    return {
+        "release": release.id,
+        "built_at": release.manifest.get("built_at"),
+        "description": root + ".well-known/void",
+        "context": root + "context.jsonld",
+        "downloads": [d.to_json(root + "downloads/" + d.name) for d in downloads(release)],
+    }
 
 
 def void_graph(release: Release, root: str) -> Graph:

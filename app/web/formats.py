@@ -20,6 +20,8 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from app.web.errors import HTTPError
+
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 
@@ -85,6 +87,9 @@ RESULTS_TSV = Format(
 )
 HTML = Format("html", "html", "text/html", "page", ("application/xhtml+xml",))
 TEXT = Format("text", "txt", "text/plain", "text")
+JSON = Format("json", "json", "application/json", "data")
+"""Plain JSON, for documents that are neither RDF nor query results (the /downloads listing, error bodies).
+Not in FORMATS, where `json` and `application/json` name RESULTS_JSON; the views that offer it list it."""
 
 RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
 """Formats for RDF documents and CONSTRUCT/DESCRIBE results, Turtle (the default) first."""
@@ -156,27 +161,20 @@ def _match(media_type: str, ranges: list[tuple[str, float]], exact_only: bool) -
     return found
 
 
-class FormatError(ValueError):
-    """`format=` names an unknown format (`status` 400), or no offered format is acceptable (406)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
-        self.status = status
-        self.message = message
-
-
 def choose(offered: Sequence[Format], accept_header: str | None, override: str | None = None) -> Format:
-    """The format to answer in: `override` (the `format=` parameter) if given, else negotiated from Accept."""
+    """The format to answer in: `override` (the `format=` parameter) if given, else negotiated from Accept.
+
+    HTTPError 400 when `format=` names no format at all, 406 when the named or accepted ones are not offered."""
     names = ", ".join(f.name for f in offered)
     if override:
         fmt = lookup(override, offered)
         if fmt is not None:
             return fmt
         if lookup(override) is None:
-            raise FormatError(400, f"unknown format {override!r}; choose one of {names}")
-        raise FormatError(406, f"format {override!r} is not available here; choose one of {names}")
+            raise HTTPError(400, f"unknown format {override!r}; choose one of {names}")
+        raise HTTPError(406, f"format {override!r} is not available here; choose one of {names}")
     fmt = negotiate(accept_header, offered)
     if fmt is None:
         types = ", ".join(f.media_type for f in offered)
-        raise FormatError(406, f"none of the formats in Accept: {accept_header} is available; offered: {types}")
+        raise HTTPError(406, f"none of the formats in Accept: {accept_header} is available; offered: {types}")
     return fmt

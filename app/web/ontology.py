@@ -10,18 +10,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 
-from app.config import Settings
-from app.store import Release, open_store
-from app.vocab import DEFCOOP, PREFIXES
+from app.store import GraphStore, Release
+from app.vocab import PREFIXES
 from app.web import queries
+from app.web.queries import ONTOLOGY_NS
 
 VANN = "http://purl.org/vocab/vann/"
-NAMESPACE = str(DEFCOOP._NS)
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,21 @@ class OntologyDoc:
     def terms(self) -> list[Term]:
         return [*self.classes, *self.object_properties, *self.datatype_properties]
 
+    @property
+    def sections(self) -> list[Section]:
+        """The page's sections of terms, in order, each with its heading and anchor."""
+        return [Section("Classes", "classes", self.classes),
+                Section("Object properties", "object-properties", self.object_properties),
+                Section("Datatype properties", "datatype-properties", self.datatype_properties)]
+
+
+class Section(NamedTuple):
+    """A group of terms on the page: `/ontology#{anchor}`, headed `title`."""
+
+    title: str
+    anchor: str
+    terms: list[Term]
+
 
 @functools.lru_cache(maxsize=4)
 def ontology_graph(release: Release) -> Graph:
@@ -113,7 +128,7 @@ def _document(release: Release, property_usage: tuple[tuple[str, int], ...]) -> 
     declared = {t.iri for ts in terms.values() for t in ts}
     external = sorted(
         (_ref(graph, s) for s in set(graph.subjects(RDF.type, None))
-         if isinstance(s, URIRef) and s != onto and str(s) not in declared and not str(s).startswith(NAMESPACE)),
+         if isinstance(s, URIRef) and s != onto and str(s) not in declared and not str(s).startswith(ONTOLOGY_NS)),
         key=lambda r: r.text,
     )
     return OntologyDoc(
@@ -126,7 +141,7 @@ def _document(release: Release, property_usage: tuple[tuple[str, int], ...]) -> 
         creators=sorted(_text(c) for c in graph.objects(onto, DCTERMS.creator)),
         created=_text(graph.value(onto, DCTERMS.created)) or None,
         prefix=_text(graph.value(onto, URIRef(VANN + "preferredNamespacePrefix"))) or None,
-        namespace=_text(graph.value(onto, URIRef(VANN + "preferredNamespaceUri"))) or NAMESPACE,
+        namespace=_text(graph.value(onto, URIRef(VANN + "preferredNamespaceUri"))) or ONTOLOGY_NS,
         classes=terms["class"],
         object_properties=terms["object property"],
         datatype_properties=terms["datatype property"],
@@ -135,7 +150,7 @@ def _document(release: Release, property_usage: tuple[tuple[str, int], ...]) -> 
 
 
 def _own(iris: Iterable[object]) -> list[URIRef]:
-    return sorted((i for i in set(iris) if isinstance(i, URIRef) and str(i).startswith(NAMESPACE)), key=str.lower)
+    return sorted((i for i in set(iris) if isinstance(i, URIRef) and str(i).startswith(ONTOLOGY_NS)), key=str.lower)
 
 
 def _term(graph: Graph, iri: URIRef, kind: str, used: Mapping[str, int]) -> Term:
@@ -147,9 +162,9 @@ def _term(graph: Graph, iri: URIRef, kind: str, used: Mapping[str, int]) -> Term
                        if (iri, RDF.type, cls) in graph]
     return Term(
         iri=str(iri),
-        name=str(iri)[len(NAMESPACE):],
+        name=str(iri)[len(ONTOLOGY_NS):],
         kind=kind,
-        label=_text(graph.value(iri, RDFS.label)) or str(iri)[len(NAMESPACE):],
+        label=_text(graph.value(iri, RDFS.label)) or str(iri)[len(ONTOLOGY_NS):],
         definition=_text(graph.value(iri, SKOS.definition)) or _text(graph.value(iri, RDFS.comment)),
         characteristics=characteristics,
         supers=_refs(graph, graph.objects(iri, sub_of)),
@@ -187,8 +202,8 @@ def _refs(graph: Graph, nodes: Iterable[object]) -> list[Ref]:
 
 def _ref(graph: Graph, iri: URIRef) -> Ref:
     text = str(iri)
-    if text.startswith(NAMESPACE):
-        name = text[len(NAMESPACE):]
+    if text.startswith(ONTOLOGY_NS):
+        name = text[len(ONTOLOGY_NS):]
         return Ref(text, "defcoop:" + name, "#" + name, _text(graph.value(iri, RDFS.label)))
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
         if text.startswith(namespace) and len(text) > len(namespace):
@@ -200,15 +215,12 @@ def _text(node: object) -> str:
     return str(node) if isinstance(node, Literal | URIRef) else ""
 
 
-def documentation(settings: Settings, release: Release) -> OntologyDoc:
-    """The documentation page's data for the release, with usage counts; computed once per release."""
-    return document(release, _usage(settings, release))
+def documentation(release: Release, store: GraphStore) -> OntologyDoc:
+    """The documentation page's data for the release, with usage counts from `store` (the release's graph);
+    computed once per release."""
+    return document(release, _usage(release, store))
 
 
 @functools.lru_cache(maxsize=4)
-def _usage(settings: Settings, release: Release) -> dict[str, int]:
-    store = open_store(settings)
-    try:
-        return queries.property_usage(store)
-    finally:
-        store.close()
+def _usage(release: Release, store: GraphStore) -> dict[str, int]:  # the app keeps one store per release
+    return queries.property_usage(store)

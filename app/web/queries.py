@@ -35,7 +35,8 @@ LABELS = (RDFS_LABEL, SKOS_PREF, DCT_TITLE)
 SEARCHED = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE)
 FIRST = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE, DCT_DESCRIPTION)
 """Properties an entity page lists first, in this order; the others follow by label."""
-ONTOLOGY_NS = str(DEFCOOP._NS)
+ONTOLOGY_NS = PREFIXES["defcoop"]
+"""DefCoop's ontology terms start with this; web modules take it (and XSD_STRING, RDF_LANGSTRING) from here."""
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 XSD_STRING = PREFIXES["xsd"] + "string"
 RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
@@ -201,7 +202,7 @@ class Entity:
 
 
 def _is_alignment(group: PropertyGroup) -> bool:
-    return group.inferred and not group.property.value.startswith(str(DEFCOOP._NS))
+    return group.inferred and not group.property.value.startswith(ONTOLOGY_NS)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from app.web.formats import RESULTS_CSV, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, Format
+from app.web.queries import XSD_STRING
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence[Term | None]
 

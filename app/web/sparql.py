@@ -44,35 +44,11 @@ from app.config import Settings
 from app.store import GraphStore, current_release, open_store
 from app.vocab import PREFIXES, SD, VOID
 from app.web import results
-from app.web.formats import (
-    N_QUADS,
-    N_TRIPLES,
-    RDF_FORMATS,
-    RESULTS_FORMATS,
-    TRIG,
-    TURTLE,
-    Format,
-    FormatError,
-    choose,
-    lookup,
-)
+from app.web.errors import HTTPError, nothing_published
+from app.web.formats import N_QUADS, N_TRIPLES, RDF_FORMATS, RESULTS_FORMATS, TRIG, TURTLE, Format, choose, lookup
 
 log = logging.getLogger(__name__)
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
-
-
-class SparqlError(Exception):
-    """A query that is refused or failed; `status` is the HTTP status the client gets, `retry_after` (seconds)
-    when trying again later may help."""
-
-    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
-        super().__init__(status, message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -102,9 +78,9 @@ def normalise(text: str) -> str:
         expanded = parser.expandUnicodeEscapes(text)
         again = parser.expandUnicodeEscapes(expanded)
     except ValueError as exc:
-        raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
+        raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
     if again != expanded:
-        raise SparqlError(400, "doubly escaped \\u / \\U codepoint escapes are not accepted")
+        raise HTTPError(400, "doubly escaped \\u / \\U codepoint escapes are not accepted")
     return expanded
 
 
@@ -115,22 +91,22 @@ def prepare(text: str, allowed_services: Collection[str] = ()) -> Prepared:
     """
     text = normalise(text)
     if not text.strip():
-        raise SparqlError(400, "the query is empty")
+        raise HTTPError(400, "the query is empty")
     try:
         query = algebra.translateQuery(parser.parseQuery(text))
     except Exception as exc:  # rdflib raises ParseException, plain Exception (unknown prefix), …
         if _is_update(text):
-            raise SparqlError(403, "this endpoint is read-only: SPARQL Update is not accepted") from None
-        raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
+            raise HTTPError(403, "this endpoint is read-only: SPARQL Update is not accepted") from None
+        raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
     form = FORMS.get(query.algebra.name)
     if form is None:
-        raise SparqlError(400, f"unsupported query form {query.algebra.name}")
+        raise HTTPError(400, f"unsupported query form {query.algebra.name}")
     for node in _nodes(query.algebra):
         if node.name == "ServiceGraphPattern":
             term = dict.get(node, "term")
             if not isinstance(term, URIRef) or str(term) not in allowed_services:
                 shown = f"<{term}>" if isinstance(term, URIRef) else f"?{term}"
-                raise SparqlError(
+                raise HTTPError(
                     400,
                     f"SERVICE {shown} is not allowed: this endpoint does not query other servers "
                     "(setting sparql_allowed_services)",
@@ -206,8 +182,8 @@ def execute(store: GraphStore, job: Job) -> Answer:
     prepared = prepare(job.query, job.allowed_services)
     try:
         fmt = choose(prepared.offered_formats, job.accept, job.format)
-    except FormatError as exc:
-        raise SparqlError(exc.status, f"{exc.message} ({prepared.form} query)") from None
+    except HTTPError as exc:
+        raise HTTPError(exc.status, f"{exc.message} ({prepared.form} query)") from None
     if job.default_graphs or job.named_graphs:  # the protocol's dataset replaces the query's
         default_graphs, named_graphs = job.default_graphs, job.named_graphs
     else:
@@ -219,16 +195,16 @@ def execute(store: GraphStore, job: Job) -> Answer:
                              named_graphs=named_graphs or None)
         return _serialise(result, fmt, job.max_rows)
     except SyntaxError as exc:
-        raise SparqlError(400, f"SPARQL syntax error: {exc}") from None
+        raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
 
 
 def _check_graph(store: GraphStore, graph: str) -> None:
     try:
         node = ox.NamedNode(graph)
     except ValueError:
-        raise SparqlError(400, f"graph name {graph!r} is not an absolute IRI") from None
+        raise HTTPError(400, f"graph name {graph!r} is not an absolute IRI") from None
     if not store.ask(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}"):
-        raise SparqlError(
+        raise HTTPError(
             400, f"{node} is not a graph of this dataset; FROM, FROM NAMED, default-graph-uri and "
             "named-graph-uri may only name graphs of the store (nothing is fetched from elsewhere)"
         )
@@ -307,21 +283,21 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
             job: Job = conn.recv()
         except (EOFError, OSError):
             return
-        reply: Answer | SparqlError
+        reply: Answer | HTTPError
         try:
             if store is None or job.release_id != opened_for:
                 if store is not None:
                     store.close()
                 store, opened_for = _open(settings)
             if store is None:
-                raise SparqlError(503, f"nothing is published in {settings.build_dir}; run `defcoop build`")
+                raise nothing_published()
             reply = execute(store, job)
-        except SparqlError as exc:
+        except HTTPError as exc:
             reply = exc
         except ConnectionError as exc:  # the remote side's words are not passed on (no probing oracle)
-            reply = SparqlError(502, f"a SERVICE request failed ({type(exc).__name__})")
+            reply = HTTPError(502, f"a SERVICE request failed ({type(exc).__name__})")
         except Exception as exc:
-            reply = SparqlError(500, f"the query failed: {type(exc).__name__}: {exc}")
+            reply = HTTPError(500, f"the query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
 
 
@@ -408,10 +384,10 @@ class WorkerPool:
             reply = worker.conn.recv()
             healthy = True
         except (EOFError, OSError) as exc:
-            raise SparqlError(500, f"the query worker stopped unexpectedly ({exc!r}); try again") from None
+            raise HTTPError(500, f"the query worker stopped unexpectedly ({exc!r}); try again") from None
         finally:
             self._give_back(worker, healthy)
-        if isinstance(reply, SparqlError):
+        if isinstance(reply, HTTPError):
             raise reply
         return reply
 
@@ -452,16 +428,16 @@ class SparqlService:
         format: str | None = None,
         timeout_s: float | None = None,
     ) -> Answer:
-        """Run `query` under the limits; raise SparqlError (with the HTTP status) when it is refused or fails."""
+        """Run `query` under the limits; raise HTTPError (with the HTTP status) when it is refused or fails."""
         settings = self.settings
         limit = settings.sparql_time_limit_s
         if timeout_s is not None:
             if not timeout_s > 0:
-                raise SparqlError(400, f"timeout must be a positive number of seconds, not {timeout_s}")
+                raise HTTPError(400, f"timeout must be a positive number of seconds, not {timeout_s}")
             limit = min(limit, timeout_s)
         release = current_release(settings.build_dir)
         if release is None and not settings.store_endpoint:
-            raise SparqlError(503, f"nothing is published in {settings.build_dir}; run `defcoop build`")
+            raise nothing_published()
         job = Job(
             query=query,
             default_graphs=tuple(default_graphs),
@@ -475,9 +451,9 @@ class SparqlService:
         try:
             return self.pool.run(job, limit)
         except QueryTimeout as exc:
-            raise SparqlError(503, self._timeout_message(limit, timeout_s, exc.waited)) from None
+            raise HTTPError(503, self._timeout_message(limit, timeout_s, exc.waited)) from None
         except PoolFull:
-            raise SparqlError(
+            raise HTTPError(
                 503, f"the endpoint is busy: all sparql_workers = {self.pool.size} are running queries and "
                 f"sparql_max_waiting = {settings.sparql_max_waiting} more are waiting; try again shortly",
                 retry_after=max(1, round(limit))) from None

@@ -4,6 +4,9 @@
 * ontology terms `https://w3id.org/defcoop/ontology#Term` → `/ontology#Term`, the ontology itself → `/ontology`;
 * any other IRI (Wikidata, schema.org, DefCoop's graph names) is its own address.
 
+Absolute URLs of the site (VoID, the Service Description, canonical links, the downloads listing) all come
+from `site_root()`: the `public_url` setting, else the request's own Host.
+
     >>> s = Settings()
     >>> local_url("https://w3id.org/defcoop/id/city/moscow", s)
     '/id/city/moscow'
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from app.config import Settings
-from app.vocab import DEFCOOP, ONTOLOGY_IRI
+from flask import request
 
-ONTOLOGY_NS = str(DEFCOOP._NS)
+from app.config import Settings
+from app.vocab import ONTOLOGY_IRI
+from app.web.queries import ONTOLOGY_NS
+
 _SAFE = "/:@!$&'()*+,;=-._~%"  # characters an IRI path keeps as they are in a URL path
 
 
@@ -61,3 +66,16 @@ def class_iri(name: str) -> str:
 def class_name(iri: str) -> str | None:
     """The `{name}` of `/class/{name}` for a DefCoop class IRI, else None."""
     return iri[len(ONTOLOGY_NS):] if iri.startswith(ONTOLOGY_NS) else None
+
+
+def site_root(settings: Settings) -> str:
+    """The absolute URL the site is reached at, ending in '/': the `public_url` setting when set, else built
+    from the request's Host header (so responses that use it are cached per root: see caching.py)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    return request.url_root
+
+
+def absolute(path: str, settings: Settings) -> str:
+    """The site path `path` (as `url_for` gives it) as an absolute URL under `site_root()`."""
+    return site_root(settings) + path.removeprefix(request.script_root).lstrip("/")

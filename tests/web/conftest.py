@@ -1,8 +1,11 @@
-"""Fixtures for the web surface: a small test release and apps on it (live servers: tests/conftest.py).
+"""Fixtures for the web surface: a tiny hand-made release and apps on it (live servers: tests/conftest.py).
 
-`release_dir` builds its own release until the real pipeline's build can replace it; it has one named
-graph per claim, a provenance graph, a label that is an HTML injection attempt, and a bulk graph of
-`BULK_SIZE` labels so that cross products explode.
+The SPARQL tests run on `release_dir`, not on the real build (`published`), because they need a dataset whose
+every triple they know: two claim graphs and a provenance graph to name in FROM / named-graph-uri, a label
+that is an HTML injection attempt, and a bulk graph of `BULK_SIZE` labels, more than the row cap (truncation)
+and enough for cross products to run past the time limit. It is written straight into a store (no reasoning),
+so it takes milliseconds and does not change when the bundled data does. Pages, downloads and the dataset
+description are tested on the real build (`published_app`).
 """
 
 from __future__ import annotations

@@ -238,12 +238,12 @@ def test_sections_show_alignments_domain_range_and_inverse(ontology_page: Sectio
 def test_where_used_counts_instances_and_triples(published: Published, ontology_page: Sections) -> None:
     for iri, count in published.manifest["classes"].items():
         name = iri.rsplit("#", 1)[1]
-        assert f"In the data {count} instance" in text(ontology_page.sections[name]), name
+        assert f"In the data {count:,} instance" in text(ontology_page.sections[name]), name
     data = Graph().parse(published.release.downloads_dir / "defcoop.nt", format="nt")
     for name in defcoop_terms(OWL.ObjectProperty) + defcoop_terms(OWL.DatatypeProperty):
         count = len(set(data.triples((None, DEFCOOP[name], None))))
-        found = re.search(r"In the data (\d+) triple", text(ontology_page.sections[name]))
-        assert found and int(found.group(1)) == count, name
+        found = re.search(r"In the data ([\d,]+) triple", text(ontology_page.sections[name]))
+        assert found and int(found.group(1).replace(",", "")) == count, name
 
 
 @pytest.mark.parametrize("media_type", ONTOLOGY_FORMATS)

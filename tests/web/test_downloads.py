@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,7 +14,6 @@ from pyld import jsonld
 from rdflib import Dataset, Graph
 
 from app.pipeline.publish import Published
-from app.web import create_app
 
 DOWNLOADS = ["defcoop.ttl", "defcoop.nt", "defcoop.rdf", "defcoop.jsonld", "defcoop.trig", "defcoop.nq",
              "ontology.ttl", "ontology.rdf", "ontology.nt", "ontology.jsonld", "shapes.ttl"]
@@ -189,12 +187,3 @@ def test_only_names_in_the_manifest_are_served(published_client: FlaskClient, pa
     response = published_client.get(path, follow_redirects=True)  # `//` is first merged by a redirect
     assert response.status_code == 404, path
     assert b"build_id" not in response.data and b"@prefix" not in response.data
-
-
-def test_nothing_published_is_503(tmp_path: Path) -> None:
-    app = create_app({"build_dir": tmp_path, "sparql_workers": 1})
-    try:
-        for path in ("/downloads", "/downloads/defcoop.ttl", "/context.jsonld"):
-            assert app.test_client().get(path).status_code == 503, path
-    finally:
-        app.extensions["defcoop.sparql"].close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.web.errors import HTTPError
 from app.web.formats import (
     FORMATS,
     HTML,
@@ -17,7 +18,6 @@ from app.web.formats import (
     RESULTS_TSV,
     RESULTS_XML,
     TURTLE,
-    FormatError,
     choose,
     lookup,
     negotiate,
@@ -89,7 +89,7 @@ def test_choose_prefers_the_format_parameter() -> None:
     ("override", "accept", "status"), [("excel", None, 400), ("turtle", None, 406), (None, "image/png", 406)]
 )
 def test_choose_says_why_nothing_fits(override: str | None, accept: str | None, status: int) -> None:
-    with pytest.raises(FormatError) as raised:
+    with pytest.raises(HTTPError) as raised:
         choose(RESULTS_FORMATS, accept, override)
     assert raised.value.status == status
 

@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from app.pipeline.publish import Published
-from app.web.sparql import SparqlError, isolate_network, normalise, prepare
+from app.web.errors import HTTPError
+from app.web.sparql import isolate_network, normalise, prepare
 from tests.web.conftest import Listener
 
 BYPASSES = {
@@ -28,7 +29,7 @@ BYPASSES = {
 @pytest.mark.parametrize("case", BYPASSES, ids=list(BYPASSES))
 def test_checker_sees_what_the_executor_runs(case: str) -> None:
     query = BYPASSES[case].replace("{url}", "http://127.0.0.1:9/").replace("{{", "{").replace("}}", "}")
-    with pytest.raises(SparqlError) as refused:
+    with pytest.raises(HTTPError) as refused:
         prepare(query)
     assert refused.value.status == 400
 

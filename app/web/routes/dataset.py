@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, url_for
 
+from app.web import get_settings, published, urls
 from app.web.caching import conditional
 from app.web.dataset import void_graph
-from app.web.formats import GRAPH_FORMATS, HTML, FormatError, choose
-from app.web.routes.downloads import format_error, published
+from app.web.formats import GRAPH_FORMATS, HTML, choose
 
 bp = Blueprint("dataset", __name__)
 
@@ -24,15 +24,6 @@ def void() -> Response:
     fmt = choose(VOID_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     if fmt is HTML:
         return redirect(url_for("downloads.listing"), code=303)
-    graph = void_graph(published(), request.url_root)
+    graph = void_graph(published(), urls.site_root(get_settings()))
     return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
 
-
-@bp.after_request
-def cors(response: Response) -> Response:
-    """Any origin may read the description."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-bp.register_error_handler(FormatError, format_error)

@@ -5,7 +5,7 @@
   registry's Content-Type, `Content-Disposition: attachment`, ETag / Last-Modified (304), gzip when the client
   accepts it (`Content-Encoding: gzip`, `Vary: Accept-Encoding`, a weak ETag: same content, other coding).
 * `/context.jsonld` is the JSON-LD @context the JSON-LD dumps inline, as a document of its own.
-* Every answer allows any origin and points at the dataset description (`Link: </.well-known/void>`).
+* Every answer points at the dataset description (`Link: </.well-known/void>`).
 """
 
 from __future__ import annotations
@@ -15,27 +15,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from flask import Blueprint, Response, make_response, render_template, request
 
-from app.store import Release, current_release
-from app.web import get_settings
+from app.web import get_settings, published, urls
 from app.web.caching import conditional
-from app.web.dataset import Download, downloads, find_download, gzipped, jsonld_context
-from app.web.formats import HTML, JSON_LD, Format, FormatError, choose
+from app.web.dataset import Download, downloads, find_download, gzipped, jsonld_context, listing_json
+from app.web.errors import HTTPError
+from app.web.formats import HTML, JSON, JSON_LD, choose
 
 bp = Blueprint("downloads", __name__)
 
-JSON = Format("json", "json", "application/json", "data")
-"""Plain JSON, for listings that are not RDF (kept here until the format registry has it)."""
 LISTING_FORMATS = (HTML, JSON)
-
-
-def published() -> Release:
-    """The release being served, or 503 when nothing is published."""
-    release = current_release(get_settings().build_dir)
-    if release is None:
-        abort(503, description="nothing is published yet: run `defcoop build`")
-    return release
 
 
 def accepts_gzip() -> bool:
@@ -76,18 +66,10 @@ def send_download(download: Download, attachment: bool) -> Response:
 def listing() -> Response | str:
     release = published()
     fmt = choose(LISTING_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    files = downloads(release)
-    manifest = release.manifest
     if fmt is JSON:
-        body = {
-            "release": release.id,
-            "built_at": manifest.get("built_at"),
-            "description": url_for("dataset.void", _external=True),
-            "context": url_for("downloads.context", _external=True),
-            "downloads": [f.to_json(url_for("downloads.download", name=f.name, _external=True)) for f in files],
-        }
+        body = listing_json(release, urls.site_root(get_settings()))
         return Response(json.dumps(body, indent=2), content_type=JSON.content_type)
-    return render_template("downloads.html", downloads=files, manifest=manifest, release=release)
+    return render_template("downloads.html", downloads=downloads(release), manifest=release.manifest, release=release)
 
 
 @bp.get("/downloads/<path:name>")
@@ -96,7 +78,7 @@ def listing() -> Response | str:
 def download(name: str) -> Response:
     found = find_download(published(), name)
     if found is None:
-        abort(404, description=f"no download is called {name!r}; see /downloads")
+        raise HTTPError(404, f"no download is called {name!r}; see /downloads")
     return send_download(found, attachment=True)
 
 
@@ -108,14 +90,7 @@ def context() -> Response:
 
 
 @bp.after_request
-def linked(response: Response) -> Response:
-    """Any origin may fetch the dumps and the context; each answer says where the dataset is described."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link"
+def described(response: Response) -> Response:
+    """Each answer says where the dataset is described."""
     response.headers.add("Link", '</.well-known/void>; rel="describedby"')
     return response
-
-
-@bp.errorhandler(FormatError)
-def format_error(exc: FormatError) -> Response:
-    return Response(f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8")

@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
-from app.web import get_settings
+from app.web import graph_store, published
 from app.web.caching import conditional
 from app.web.dataset import find_download
-from app.web.formats import GRAPH_FORMATS, HTML, TURTLE, Format, FormatError, choose, lookup
+from app.web.errors import HTTPError
+from app.web.formats import GRAPH_FORMATS, HTML, TURTLE, Format, choose, lookup
 from app.web.ontology import documentation
-from app.web.routes.downloads import compressible, format_error, published, send_download
+from app.web.routes.downloads import compressible, send_download
 
 bp = Blueprint("ontology", __name__)
 
@@ -38,7 +39,7 @@ def ontology() -> Response | str:
 def ontology_file(extension: str) -> Response:
     fmt = lookup(extension, GRAPH_FORMATS)
     if fmt is None or fmt.extension != extension:
-        abort(404, description=f"the ontology is not published as .{extension}; see /downloads")
+        raise HTTPError(404, f"the ontology is not published as .{extension}; see /downloads")
     return _ontology(fmt, negotiated=False)
 
 
@@ -46,9 +47,9 @@ def ontology_file(extension: str) -> Response:
 @compressible
 @conditional
 def ontology_version(version: str) -> Response | str:
-    doc = documentation(get_settings(), published())
+    doc = documentation(published(), graph_store())
     if doc.version_iri is None or doc.version_iri.rstrip("/").rsplit("/", 1)[-1] != version:
-        abort(404, description=f"ontology version {version!r} is not published here; the current one is /ontology")
+        raise HTTPError(404, f"ontology version {version!r} is not published here; the current one is /ontology")
     return _negotiated()
 
 
@@ -59,7 +60,7 @@ def shapes() -> Response:
     choose(SHAPES_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     found = find_download(published(), "shapes.ttl")
     if found is None:
-        abort(404, description="this release has no shapes")
+        raise HTTPError(404, "this release has no shapes")
     return send_download(found, attachment=False)
 
 
@@ -70,16 +71,14 @@ def _negotiated() -> Response | str:
 def _ontology(fmt: Format, negotiated: bool) -> Response | str:
     release = published()
     if fmt is HTML:
-        doc = documentation(get_settings(), release)
+        doc = documentation(release, graph_store())
         files = [d for f in GRAPH_FORMATS if (d := find_download(release, f"ontology.{f.extension}")) and d.format]
         return render_template("ontology.html", doc=doc, manifest=release.manifest, files=files)
     found = find_download(release, f"ontology.{fmt.extension}")
     if found is None:
-        abort(404, description=f"this release has no ontology.{fmt.extension}")
+        raise HTTPError(404, f"this release has no ontology.{fmt.extension}")
     response = send_download(found, attachment=False)
     if negotiated:
         response.headers["Content-Location"] = url_for("ontology.ontology_file", extension=fmt.extension)
     return response
 
-
-bp.register_error_handler(FormatError, format_error)

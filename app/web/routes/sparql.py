@@ -17,35 +17,23 @@
   worker pool, under the same limits, as any other.
 * Without `query`: the Service Description (Turtle, JSON-LD, N-Triples, RDF/XML) or the query page.
   GET answers carry ETag / Last-Modified and honour conditional requests (304).
-* Every answer carries `Access-Control-Allow-Origin: *`; OPTIONS answers the CORS preflight.
+* Errors are plain text, or JSON (`{"error": {"status", "message"}}`) for clients that prefer it (`render.error`).
+* Like every answer of the site, these allow any origin; OPTIONS answers the CORS preflight (`common_headers`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from flask import Blueprint, Request, Response, make_response, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.web import get_settings, sparql
+from app.web import get_settings, sparql, urls
 from app.web.caching import conditional
+from app.web.errors import HTTPError
 from app.web.examples import examples
-from app.web.formats import (
-    GRAPH_FORMATS,
-    HTML,
-    RDF_FORMATS,
-    RESULTS_FORMATS,
-    RESULTS_JSON,
-    TEXT,
-    Format,
-    FormatError,
-    choose,
-    lookup,
-    negotiate,
-)
+from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
 from app.web.result_view import PAGE_ACCEPT, result_view
 
 bp = Blueprint("sparql", __name__)
@@ -75,36 +63,36 @@ class ProtocolRequest:
 def parse_protocol(req: Request, max_bytes: int) -> ProtocolRequest:
     """Read the protocol parameters from a GET or POST, refusing updates and ambiguous requests."""
     if len(req.query_string) > max_bytes:
-        raise sparql.SparqlError(414, f"the query string is longer than max_request_bytes = {max_bytes}; use POST")
+        raise HTTPError(414, f"the query string is longer than max_request_bytes = {max_bytes}; use POST")
     params: MultiDict[str, str] = req.args
     body_query: str | None = None
     if req.method == "POST":
         if req.mimetype == "application/sparql-update":
-            raise sparql.SparqlError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+            raise HTTPError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if req.mimetype == "application/sparql-query":
             try:
                 body_query = req.get_data().decode(req.mimetype_params.get("charset", "utf-8"))
             except (UnicodeDecodeError, LookupError) as exc:
-                raise sparql.SparqlError(400, f"cannot decode the query: {exc}") from None
+                raise HTTPError(400, f"cannot decode the query: {exc}") from None
         elif req.mimetype in FORM_TYPES:
             params = CombinedMultiDict([req.args, req.form])
         else:
-            raise sparql.SparqlError(
+            raise HTTPError(
                 415, "POST a query as application/sparql-query or application/x-www-form-urlencoded (query=…)"
             )
     if "update" in params:
-        raise sparql.SparqlError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        raise HTTPError(403, "this endpoint is read-only: SPARQL Update is not accepted")
     queries = params.getlist("query")
     if len(queries) > 1 or (queries and body_query is not None):
-        raise sparql.SparqlError(400, "send exactly one query")
+        raise HTTPError(400, "send exactly one query")
     query = body_query if body_query is not None else (queries[0] if queries else None)
     if query is None and req.method == "POST":
-        raise sparql.SparqlError(400, "the request has no query")
+        raise HTTPError(400, "the request has no query")
     timeout = params.get("timeout")
     try:
         timeout_s = float(timeout) if timeout else None
     except ValueError:
-        raise sparql.SparqlError(400, f"timeout must be a number of seconds, not {timeout!r}") from None
+        raise HTTPError(400, f"timeout must be a number of seconds, not {timeout!r}") from None
     return ProtocolRequest(
         query=query,
         default_graphs=tuple(params.getlist("default-graph-uri")),
@@ -167,11 +155,11 @@ def query_page(params: ProtocolRequest) -> Response:
                 timeout_s=params.timeout_s,
             )
             view = result_view(answer, settings, lambda fmt: download_url(params, fmt))
-        except sparql.SparqlError as exc:
+        except HTTPError as exc:
             status, error, retry_after = exc.status, exc.message, exc.retry_after
     response = make_response(render_template(
         "sparql.html",
-        endpoint=request.base_url,
+        endpoint=urls.absolute(url_for("sparql.endpoint"), settings),
         query=query,
         examples=found,
         view=view,
@@ -201,47 +189,6 @@ def service_description(format_override: str | None) -> Response | str:
     fmt = choose(SERVICE_DESCRIPTION_FORMATS, request.headers.get("Accept"), format_override)
     if fmt is HTML:
         return query_page(ProtocolRequest(query=None))
-    graph = sparql.service_description(settings, request.base_url)
+    graph = sparql.service_description(settings, urls.absolute(url_for("sparql.endpoint"), settings))
     return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
 
-
-@bp.after_request
-def cors(response: Response) -> Response:
-    """Any origin may query; browsers may read the truncation headers and validators."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "X-DefCoop-Truncated, X-DefCoop-Max-Rows, ETag"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match, If-Modified-Since"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    response.vary.add("Accept")
-    return response
-
-
-def error_response(status: int, message: str) -> Response:
-    """An error as JSON (`{"error": {"status", "message"}}`) if the client prefers JSON, else plain text."""
-    if negotiate(request.headers.get("Accept"), (TEXT, RESULTS_JSON)) is RESULTS_JSON:
-        body = json.dumps({"error": {"status": status, "message": message}})
-        return Response(body, status=status, content_type="application/json")
-    return Response(f"{message}\n", status=status, content_type=TEXT.content_type)
-
-
-@bp.errorhandler(sparql.SparqlError)
-def sparql_error(exc: sparql.SparqlError) -> Response:
-    response = error_response(exc.status, exc.message)
-    if exc.retry_after is not None:
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
-
-
-@bp.errorhandler(FormatError)
-def format_error(exc: FormatError) -> Response:
-    return error_response(exc.status, exc.message)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> Response:
-    message = exc.description or exc.name
-    if exc.code == 413:
-        message = f"the request body is larger than max_request_bytes = {get_settings().max_request_bytes}"
-    return error_response(exc.code or 500, message)
