@@ -50,3 +50,10 @@ def test_alignment_duplicates_are_folded_away(published_client: FlaskClient) -> 
     facts, folded = html.split('<details class="alignments">', 1)
     assert "attendee" not in facts.split("<h2>Facts</h2>", 1)[1]
     assert "attendee" in folded.split("</details>", 1)[0]
+
+
+def test_schema_org_event_status_is_shown_by_name(published_client: FlaskClient) -> None:
+    html = published_client.get("/id/visit/india-russia-bilateral-visit-december",
+                                headers={"Accept": "text/html"}).get_data(as_text=True)
+    block = html.split(">event status</a>", 1)[1].split("</dd>", 1)[0]
+    assert ">scheduled</a>" in block and ">https://schema.org/EventScheduled<" not in block
