@@ -7,11 +7,14 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
+from app.config import ROOT
 from app.pipeline.publish import Published
 from app.store import EmbeddedStore, RemoteStore
 from tests.test_competency_questions import QUESTIONS, expected_rows
@@ -70,3 +73,14 @@ def test_remote_store_honours_named_graph_restriction(endpoint: str) -> None:
     graph = "https://w3id.org/defcoop/id/claim/india-russia-moscow-12"
     rows = RemoteStore(endpoint).select("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", default_graphs=[graph])
     assert {r["s"].value for r in rows} == {"https://w3id.org/defcoop/id/ranking/india-military-equipment-imports"}
+
+
+def test_site_serves_pages_and_queries_from_a_remote_store(
+    endpoint: str, live_server: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    server = live_server({"build_dir": tmp_path_factory.mktemp("nothing-local"), "store_endpoint": endpoint})
+    page = requests.get(server.url + "/id/person/sanjeev-kumar", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "Sanjeev Kumar" in page.text and "Defence Production Secretary" in page.text
+    answer = requests.get(server.sparql, params={"query": (ROOT / "ontology" / "competency-questions" /
+                                                          "01-delegation-leader.rq").read_text()}, timeout=10)
+    assert answer.status_code == 200 and "Sanjeev Kumar" in answer.text
