@@ -15,13 +15,19 @@ import waitress
 from app.config import Settings
 from app.web import create_app
 
-THREADS = 8
+PAGE_THREADS = 4
+"""Threads kept for pages beyond the SPARQL requests the query pool admits, so a flood of queries never holds them."""
 
 
-def serve(settings_overrides: Mapping[str, Any], host: str, port: int, threads: int = THREADS) -> None:
-    """Serve DefCoop on host:port until interrupted; bodies over `max_request_bytes` are refused by waitress too."""
+def serve(settings_overrides: Mapping[str, Any], host: str, port: int) -> None:
+    """Serve DefCoop on host:port until interrupted; bodies over `max_request_bytes` are refused by waitress too.
+
+    Waitress gets one thread per SPARQL request the pool admits (`sparql_workers + sparql_max_waiting`) plus
+    PAGE_THREADS, so pages are served whatever the queries do.
+    """
     app = create_app(settings_overrides)
     settings: Settings = app.extensions["defcoop"]
+    threads = settings.sparql_workers + settings.sparql_max_waiting + PAGE_THREADS
     app.extensions["defcoop.sparql"].pool.start()  # warm workers before the first query
     # SIGTERM → SystemExit, so atexit handlers run and the query workers are stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

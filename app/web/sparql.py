@@ -70,10 +70,10 @@ def normalise(text: str) -> str:
 
     rdflib (the checker) and Oxigraph (the executor) differ in two lexical details: Oxigraph ends a `#` comment at
     a bare carriage return, rdflib only at a line feed; rdflib expands `\\uXXXX` codepoint escapes everywhere (as
-    the SPARQL grammar says), Oxigraph only inside strings and IRIs. Line ends become line feeds and escapes are
-    expanded here, once; a query that still holds an escape after that (a doubly escaped one) is refused.
+    the SPARQL grammar says), Oxigraph only inside strings and IRIs. Escapes are expanded here, once (a query that
+    still holds an escape after that, a doubly escaped one, is refused); then line ends become line feeds, so an
+    escaped carriage return (`\\u000D`) cannot end a comment for one parser only.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         expanded = parser.expandUnicodeEscapes(text)
         again = parser.expandUnicodeEscapes(expanded)
@@ -81,7 +81,7 @@ def normalise(text: str) -> str:
         raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
     if again != expanded:
         raise HTTPError(400, "doubly escaped \\u / \\U codepoint escapes are not accepted")
-    return expanded
+    return expanded.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def prepare(text: str, allowed_services: Collection[str] = ()) -> Prepared:
@@ -294,8 +294,8 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
             reply = execute(store, job)
         except HTTPError as exc:
             reply = exc
-        except ConnectionError as exc:  # the remote side's words are not passed on (no probing oracle)
-            reply = HTTPError(502, f"a SERVICE request failed ({type(exc).__name__})")
+        except OSError as exc:  # the remote side's words are not passed on (no probing oracle)
+            reply = HTTPError(502, f"a request to another server failed ({type(exc).__name__})")
         except Exception as exc:
             reply = HTTPError(500, f"the query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
