@@ -154,3 +154,31 @@ def test_build_validation_rejects_with_the_expected_shape(path: Path, shapes: Gr
     found = violations(Graph().parse(path, format="turtle"), shapes, ontology)
     assert found and {v.shape for v in found} == {str(expected_shape(path)).rsplit("#", 1)[-1]}
     assert all(v.message and "{?" not in v.message and "{$" not in v.message for v in found)
+
+
+@pytest.mark.parametrize("path", fixtures("invalid"))
+def test_build_validation_finds_the_same_focus_nodes_as_pyshacl(path: Path, shapes: Graph, ontology: Graph) -> None:
+    _, report, _ = validate(path, shapes, ontology)
+    expected = {(str(report.value(r, SH.focusNode)), str(node_shape_of(report.value(r, SH.sourceShape), shapes)))
+                for r in report.subjects(RDF.type, SH.ValidationResult)}
+    found = {(str(v.focus), str(DEFCOOP_SH[v.shape])) for v in violations(Graph().parse(path), shapes, ontology)}
+    assert found == expected
+
+
+def test_constraints_that_cannot_run_in_bulk_stay_with_pyshacl(ontology: Graph) -> None:
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:NegationShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:sparql [ sh:message "needs a name" ;
+                        sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this <http://example.org/name> ?n } }" ] .
+        ex:OffShape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:deactivated true ;
+            sh:sparql [ sh:message "never" ; sh:select "SELECT $this WHERE { $this a ?t }" ] .
+        ex:NodeTargetShape a sh:NodeShape ; sh:targetNode ex:b ;
+            sh:sparql [ sh:message "b is typed" ; sh:select "SELECT $this WHERE { $this a ?t }" ] .
+    """, format="turtle")
+    data = Graph().parse(data="""
+        @prefix ex: <http://example.org/> .
+        ex:a a ex:Thing ; ex:name "a" . ex:b a ex:Thing .
+    """, format="turtle")
+    found = {(str(v.focus), v.shape) for v in violations(data, shapes, ontology)}
+    assert found == {("http://example.org/b", "NegationShape"), ("http://example.org/b", "NodeTargetShape")}

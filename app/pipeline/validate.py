@@ -81,12 +81,38 @@ def violations(data: Graph, shapes: Graph, ontology: Graph) -> list[Violation]:
     return found + sparql_violations(data + ontology, constraints)
 
 
+TARGETS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+UNSUPPORTED = re.compile(r"\$PATH|\$currentShape|\$shapesGraph|\bPREFIX\b|\bBASE\b", re.IGNORECASE)
+PARTIAL = re.compile(r"NOT\s+EXISTS|OPTIONAL|MINUS|BOUND\s*\(", re.IGNORECASE)
+BINDS_THIS_FIRST = re.compile(r"WHERE\s*\{\s*\$this\s", re.IGNORECASE)
+
+
+def bulk_ready(shapes: Graph, shape: Node, node: Node) -> bool:
+    """Whether a `sh:sparql` constraint can run once over all targets with the same result as per focus node: a
+    node shape targeting classes only, active, of Violation severity, whose SELECT binds `$this` in its patterns:
+    negation or optional parts only when a first top-level triple pattern binds `$this` (else they would see it
+    unbound). Anything else stays with pySHACL."""
+    select = str(shapes.value(node, SH.select) or "")
+    return (
+        (shape, RDF.type, SH.NodeShape) in shapes
+        and (shape, RDF.type, RDFS.Class) not in shapes
+        and any(shapes.objects(shape, SH.targetClass))
+        and not any(True for t in TARGETS for _ in shapes.objects(shape, t))
+        and not any(str(shapes.value(x, SH.deactivated)).lower() == "true" for x in (shape, node))
+        and shapes.value(node, SH.severity, default=SH.Violation) == SH.Violation
+        and "$this" in select and not UNSUPPORTED.search(select)
+        and (not PARTIAL.search(select) or bool(BINDS_THIS_FIRST.search(select)))
+    )
+
+
 def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """The shapes without their `sh:sparql` constraints, and those constraints."""
+    """The shapes without the `sh:sparql` constraints that can run in bulk (see `bulk_ready`), and those."""
     core = Graph()
     core += shapes
     constraints = []
     for shape, node in shapes.subject_objects(SH.sparql):
+        if not bulk_ready(shapes, shape, node):
+            continue
         core.remove((shape, SH.sparql, node))
         for triple in shapes.triples((node, None, None)):
             core.remove(triple)
@@ -104,23 +130,24 @@ def sparql_violations(graph: Graph, constraints: list[SparqlConstraint]) -> list
     """Run each constraint once over all instances of its target classes (and their subclasses)."""
     store = ox.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    found = []
+    found: dict[tuple[str, str, str], Violation] = {}
     for c in constraints:
-        if not c.targets:
-            continue
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (("rdf", str(RDF)), ("rdfs", str(RDFS)),
                                                                   *c.prefixes))
         targets = " ".join(f"<{t}>" for t in c.targets)
         query = (f"{prefixes}SELECT DISTINCT * WHERE {{ VALUES ?shTarget {{ {targets} }} "
                  f"?this rdf:type/rdfs:subClassOf* ?shTarget . {{ {c.select} }} }}")
-        result = store.query(query)
+        try:
+            result = store.query(query)
+        except SyntaxError as exc:
+            raise ValueError(f"the SPARQL constraint of {_local(c.shape)} is not valid SPARQL: {exc}") from None
         names = [v.value for v in result.variables]
         for row in result:
             bindings = {n: _rdflib(row[n]) for n in names if row[n] is not None}
-            found.append(Violation(
-                bindings["this"], _local(c.shape), _fill(c.message, bindings), "SPARQLConstraintComponent",
-                bindings.get("path"), bindings.get("value")))
-    return found
+            v = Violation(bindings["this"], _local(c.shape), _fill(c.message, bindings), "SPARQLConstraintComponent",
+                          bindings.get("path"), bindings.get("value"))
+            found.setdefault((str(v.focus), v.shape, v.message), v)  # one per focus node, however many targets
+    return list(found.values())
 
 
 def _fill(message: str, bindings: dict[str, Node]) -> str:
