@@ -68,10 +68,8 @@ class Download:
 
     @property
     def format_label(self) -> str:
-        """The format's name as the W3C spells it (`RDF/XML`, `N-Triples`), else the media type."""
-        if self.format is None or not self.format.w3c:
-            return self.media_type
-        return self.format.w3c.rsplit("/", 1)[-1].replace("_", "/")
+        """The format's name (`RDF/XML`, `N-Triples`), else the media type."""
+        return self.format.title if self.format is not None else self.media_type
 
     @property
     def description(self) -> str:

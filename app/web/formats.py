@@ -38,6 +38,8 @@ class Format:
     oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None
     w3c: str | None = None
     quads: bool = False
+    title: str = ""
+    """How pages name the format: `Turtle`, `JSON-LD`, `RDF/XML`, `CSV`."""
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -53,41 +55,36 @@ class Format:
 TURTLE = Format(
     "turtle", "ttl", "text/turtle", "rdf",
     ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),  # Turtle is N3
-    "turtle", ox.RdfFormat.TURTLE, W3C_FORMATS + "Turtle",
-)
+    "turtle", ox.RdfFormat.TURTLE, W3C_FORMATS + "Turtle", title="Turtle")
 JSON_LD = Format(
     "json-ld", "jsonld", "application/ld+json", "rdf", ("application/json",),
-    "json-ld", ox.RdfFormat.JSON_LD, W3C_FORMATS + "JSON-LD",
-)
+    "json-ld", ox.RdfFormat.JSON_LD, W3C_FORMATS + "JSON-LD", title="JSON-LD")
 N_TRIPLES = Format(
-    "n-triples", "nt", "application/n-triples", "rdf", (), "nt", ox.RdfFormat.N_TRIPLES, W3C_FORMATS + "N-Triples"
-)
+    "n-triples", "nt", "application/n-triples", "rdf", (), "nt", ox.RdfFormat.N_TRIPLES, W3C_FORMATS + "N-Triples",
+    title="N-Triples")
 RDF_XML = Format(
     "rdf-xml", "rdf", "application/rdf+xml", "rdf", ("application/xml", "text/xml"),
-    "xml", ox.RdfFormat.RDF_XML, W3C_FORMATS + "RDF_XML",
-)
-TRIG = Format("trig", "trig", "application/trig", "rdf", (), "trig", ox.RdfFormat.TRIG, W3C_FORMATS + "TriG", True)
+    "xml", ox.RdfFormat.RDF_XML, W3C_FORMATS + "RDF_XML", title="RDF/XML")
+TRIG = Format(
+    "trig", "trig", "application/trig", "rdf", (), "trig", ox.RdfFormat.TRIG, W3C_FORMATS + "TriG", True, title="TriG")
 N_QUADS = Format(
-    "n-quads", "nq", "application/n-quads", "rdf", (), "nquads", ox.RdfFormat.N_QUADS, W3C_FORMATS + "N-Quads", True
-)
+    "n-quads", "nq", "application/n-quads", "rdf", (), "nquads", ox.RdfFormat.N_QUADS, W3C_FORMATS + "N-Quads", True,
+    title="N-Quads")
 RESULTS_JSON = Format(
     "json", "srj", "application/sparql-results+json", "results", ("application/json",),
-    "json", ox.QueryResultsFormat.JSON, W3C_FORMATS + "SPARQL_Results_JSON",
-)
+    "json", ox.QueryResultsFormat.JSON, W3C_FORMATS + "SPARQL_Results_JSON", title="JSON")
 RESULTS_XML = Format(
     "xml", "srx", "application/sparql-results+xml", "results", ("application/xml", "text/xml"),
-    "xml", ox.QueryResultsFormat.XML, W3C_FORMATS + "SPARQL_Results_XML",
-)
+    "xml", ox.QueryResultsFormat.XML, W3C_FORMATS + "SPARQL_Results_XML", title="XML")
 RESULTS_CSV = Format(
-    "csv", "csv", "text/csv", "results", (), "csv", ox.QueryResultsFormat.CSV, W3C_FORMATS + "SPARQL_Results_CSV"
-)
+    "csv", "csv", "text/csv", "results", (), "csv", ox.QueryResultsFormat.CSV, W3C_FORMATS + "SPARQL_Results_CSV",
+    title="CSV")
 RESULTS_TSV = Format(
     "tsv", "tsv", "text/tab-separated-values", "results", (),
-    "tsv", ox.QueryResultsFormat.TSV, W3C_FORMATS + "SPARQL_Results_TSV",
-)
-HTML = Format("html", "html", "text/html", "page", ("application/xhtml+xml",))
-TEXT = Format("text", "txt", "text/plain", "text")
-JSON = Format("json", "json", "application/json", "data")
+    "tsv", ox.QueryResultsFormat.TSV, W3C_FORMATS + "SPARQL_Results_TSV", title="TSV")
+HTML = Format("html", "html", "text/html", "page", ("application/xhtml+xml",), title="HTML")
+TEXT = Format("text", "txt", "text/plain", "text", title="plain text")
+JSON = Format("json", "json", "application/json", "data", title="JSON")
 """Plain JSON, for documents that are neither RDF nor query results (the /downloads listing, error bodies).
 Not in FORMATS, where `json` and `application/json` name RESULTS_JSON; the views that offer it list it."""
 

@@ -33,7 +33,6 @@ from app.web.queries import Entity
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """What an entity URL can answer in, the default first."""
 RDF_DOCUMENTS: tuple[Format, ...] = ENTITY_FORMATS[1:]
-TITLES = {TURTLE: "Turtle", JSON_LD: "JSON-LD", N_TRIPLES: "N-Triples", RDF_XML: "RDF/XML", HTML: "HTML"}
 ERROR_FORMATS: tuple[Format, ...] = (TEXT, RESULTS_JSON, HTML)
 """What an error body may be, the default first. RESULTS_JSON (with its alias application/json) so that SPARQL
 clients asking only for results JSON get `{"error": …}` too; it is sent as plain JSON."""
@@ -83,7 +82,7 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         "entity.html",
         page=page,
         canonical=canonical,
-        alternates=[(TITLES[f], f.media_type, url_for("pages.entity", kind=kind, name=f"{slug}.{f.extension}"))
+        alternates=[(f.title, f.media_type, url_for("pages.entity", kind=kind, name=f"{slug}.{f.extension}"))
                     for f in RDF_DOCUMENTS],
         describe=url_for("sparql.endpoint", query=f"DESCRIBE <{page.iri}>"),
         schema=schema_org(page, canonical),

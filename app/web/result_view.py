@@ -19,11 +19,8 @@ from app.web.formats import (
     JSON_LD,
     N_TRIPLES,
     RDF_XML,
-    RESULTS_CSV,
     RESULTS_FORMATS,
     RESULTS_JSON,
-    RESULTS_TSV,
-    RESULTS_XML,
     TURTLE,
     Format,
 )
@@ -33,8 +30,6 @@ from app.web.sparql import Answer
 
 PAGE_ACCEPT = f"{RESULTS_JSON.media_type}, {TURTLE.media_type}"
 """What the page asks the worker for: SPARQL JSON results, or Turtle for a graph."""
-TITLES = {RESULTS_JSON: "JSON", RESULTS_CSV: "CSV", RESULTS_TSV: "TSV", RESULTS_XML: "XML",
-          TURTLE: "Turtle", JSON_LD: "JSON-LD", N_TRIPLES: "N-Triples", RDF_XML: "RDF/XML"}
 GRAPH_DOWNLOADS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 
 
@@ -87,7 +82,7 @@ def result_view(answer: Answer, settings: Settings, link: Callable[[Format], str
 
 
 def _download(fmt: Format, link: Callable[[Format], str]) -> Download:
-    return Download(TITLES[fmt], link(fmt), f"results.{fmt.extension}", fmt.media_type)
+    return Download(fmt.title, link(fmt), f"results.{fmt.extension}", fmt.media_type)
 
 
 def short_name(iri: str, settings: Settings) -> str:
