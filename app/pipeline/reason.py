@@ -2,7 +2,8 @@
 
 HermiT decides consistency. The entailed triples users query (superclass types, types from domains and
 ranges, inverse, symmetric and super-properties) are materialised by a rule closure over Oxigraph, which
-scales to millions of triples, plus any types HermiT infers beyond it. They go to their own graph.
+scales to millions of triples; for this ontology's axioms that closure is what HermiT entails about individuals
+(its most specific types and owlready2's virtual inverses add nothing). They go to their own graph.
 """
 
 from __future__ import annotations
