@@ -8,6 +8,7 @@ SPARQL 1.1 endpoint). Both return pyoxigraph result objects, so callers never ca
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -44,11 +45,17 @@ class Release:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        """The release's manifest (read once per release: a committed release never changes). Do not mutate."""
+        return _manifest(self.path)
 
     @property
     def id(self) -> str:
         return self.path.name
+
+
+@functools.lru_cache(maxsize=8)
+def _manifest(path: Path) -> dict[str, Any]:
+    return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
 
 
 def current_release(build_dir: Path) -> Release | None:

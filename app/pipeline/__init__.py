@@ -48,9 +48,9 @@ def check(settings: Settings, files: list[Path]) -> Checked:
 
     inputs = load_inputs(settings.ontology_dir, settings.shapes_dir, files)
     lap("parse")
-    problems = (check_claim_graphs(inputs, settings.base_iri) + check_vocabulary(inputs)
-                + check_iris(inputs, settings.base_iri) + check_quotes(inputs, settings.data_dir))
     data = union_graph(inputs.files)
+    problems = (check_claim_graphs(inputs, settings.base_iri) + check_vocabulary(inputs)
+                + check_iris(inputs, settings.base_iri) + check_quotes(inputs, data, settings.data_dir))
     lap("checks")
     problems += validate_shapes(inputs, data)
     lap("shacl")

@@ -55,10 +55,9 @@ def check_claim_graphs(inputs: Inputs, base_iri: str) -> list[Problem]:
     return problems
 
 
-def check_quotes(inputs: Inputs, data_dir: Path) -> list[Problem]:
-    """Each claim's quote occurs verbatim in the text of the source it is derived from."""
+def check_quotes(inputs: Inputs, union: Graph, data_dir: Path) -> list[Problem]:
+    """Each claim's quote (in `union`, all facts merged) occurs verbatim in the text of its source."""
     problems: list[Problem] = []
-    union = union_graph(inputs.files)
     texts: dict[URIRef, str | None] = {}
     for source, text_file in union.subject_objects(DEFCOOP.textFile):
         path = data_dir / str(text_file)
