@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,43 +25,47 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from app.pipeline import BuildFailed, build
+    from app.pipeline import BuildFailed, Progress, build
 
     settings = _settings(args)
     started = time.perf_counter()
+    progress = Progress()
     try:
-        published = build(settings)
+        published = build(settings, progress)
     except BuildFailed as e:
         print(e.report(), file=sys.stderr)
         return 1
+    print(progress.table())
     print(summary(published.manifest, published.release.path, time.perf_counter() - started))
     return 0
 
 
 def summary(manifest: dict, path: Path, seconds: float) -> str:
     classes = ", ".join(f"{iri.rsplit('#', 1)[-1]} {n}" for iri, n in manifest["classes"].items())
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in manifest["timings_s"].items())
     return "\n".join([
         f"built {manifest['triples']} triples ({manifest['quads']} quads in {manifest['graphs']} graphs, "
         f"{manifest['inferred_triples']} inferred), {manifest['claims']} claims from "
         f"{len(manifest['sources'])} files in {seconds:.1f}s",
         f"entities: {classes}",
-        f"steps: {timings}",
         f"store: {path / 'store'}",
         f"dumps: {path / 'downloads'}",
     ])
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from app.pipeline import BuildFailed, check, data_files
+    from app.pipeline import BuildFailed, Progress, check, data_files
 
     settings = _settings(args)
-    try:
-        checked = check(settings, data_files(settings, args.paths))
-    except BuildFailed as e:
-        print(e.report(), file=sys.stderr)
-        return 1
-    n = sum(len(list(f.dataset.quads((None, None, None, None)))) for f in checked.inputs.files)
+    with tempfile.TemporaryDirectory(prefix="defcoop-validate-") as tmp:
+        # reuse the build's cache of unchanged files when there is one; never create a build folder
+        cache = settings.build_dir / "cache" if (settings.build_dir / "cache").is_dir() else Path(tmp)
+        try:
+            checked = check(settings, data_files(settings, args.paths), Progress(), cache)
+        except BuildFailed as e:
+            print(e.report(), file=sys.stderr)
+            return 1
+        n = checked.quads
+        del checked
     print(f"valid: {', '.join(str(p) for p in args.paths)} ({n} quads checked with all data; nothing published)")
     return 0
 

@@ -31,6 +31,7 @@ class Settings:
     max_request_bytes: int = 1_000_000
     page_link_limit: int = 100
     keep_releases: int = 3
+    build_workers: int = 0
 
     @property
     def id_prefix(self) -> str:

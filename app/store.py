@@ -73,6 +73,8 @@ def stage_release(build_dir: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
         path = releases / f"{stamp}-{n:03d}.staging"
+        if path.with_name(path.name.removesuffix(".staging")).exists():
+            continue  # a release committed within the same second holds this name
         try:
             path.mkdir()
             return path

@@ -113,3 +113,15 @@ def test_published_store_has_claim_graphs_provenance_and_inferences(published: P
     for name in ("defcoop.ttl", "defcoop.nt", "defcoop.jsonld", "defcoop.rdf", "defcoop.trig", "defcoop.nq",
                  "ontology.ttl", "shapes.ttl"):
         assert (published.release.downloads_dir / name).stat().st_size == m["downloads"][name]["bytes"]
+
+
+def test_two_builds_within_one_second_both_publish(tmp_path: Path) -> None:
+    """Regression: the second build's staging folder took the committed release's name and could not commit."""
+    from app.config import load_settings
+    from app.pipeline import build
+
+    settings = load_settings({"build_dir": tmp_path}, environ={})
+    first = build(settings)
+    second = build(settings)
+    assert first.release.path != second.release.path
+    assert (tmp_path / "current").resolve() == second.release.path

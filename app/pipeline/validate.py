@@ -9,6 +9,7 @@ shape's own SELECT becomes a sub-query joined to its targets). Tests check both 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -16,8 +17,7 @@ import pyshacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from app.pipeline.errors import Problem
-from app.pipeline.load import Inputs
+from app.pipeline.shacl_sparql import compile_shapes
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -43,42 +43,102 @@ class SparqlConstraint:
     prefixes: tuple[tuple[str, str], ...]
 
 
-def validate_shapes(inputs: Inputs, data: Graph) -> list[Problem]:
-    """Validate the union of all facts against shapes/, with the ontology so subclass targets apply.
+def validate_unit(data: bytes, focus: set[str], checker: ShapeChecker) -> list[Violation]:
+    """Violations whose focus node is in `focus`, in `data` (N-Triples: one source's facts and the context of
+    the shared entities it references, see `unit_context`) together with the ontology."""
+    return [v for v in checker.check_ntriples(data)
+            if isinstance(v.focus, BNode) or str(v.focus) in focus]  # blank nodes never leave their file
 
-    The ontology folder's individuals (the SKOS concepts of ontology/concepts.ttl) are validated too, and
-    are visible to `sh:class` checks of the data that links to them.
-    """
-    try:
-        found = violations(data + inputs.ontology, inputs.shapes, inputs.ontology)
-    except ValueError as exc:
-        return [Problem("shape", str(exc), fix="correct the SHACL in shapes/ (run the shape tests)")]
-    problems = []
-    names = inputs.ontology.namespace_manager
-    for v in found:
-        detail = []
-        if isinstance(v.path, URIRef):
-            detail.append(f"property {v.path.n3(names)}")
-        if v.value is not None:
-            detail.append(f"value {v.value.n3(names)}")
-        shape = f"{v.shape} ({v.component})" if v.component else v.shape
-        file, line = inputs.locate(str(v.focus))
-        problems.append(Problem(
-            "shape", f"violates {shape}" + (f": {', '.join(detail)}" if detail else ""),
-            file=file, line=line, subject=str(v.focus), shape=shape, fix=v.message))
-    return sorted(problems, key=lambda p: (str(p.file), p.line or 0, p.message))
+
+def inverse_path_predicates(shapes: Graph) -> list[str]:
+    """Predicates shapes follow backwards (`sh:inversePath`): facts stated elsewhere that point at a node."""
+    return sorted({str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, URIRef)})
+
+
+def unit_context(store: ox.Store, own_graphs: set[str], shared: list[str], subjects: list[str],
+                 inverse_predicates: list[str]) -> list[ox.Triple]:
+    """What other files say that one source's validation must see: every triple other graphs state about the
+    `shared` nodes it mentions (those other files describe too), the triples of inverse-path predicates pointing
+    at its `subjects`, and the types of the nodes those reach (so `sh:class` can check them). Sorted, so its
+    checksum keys the cache. Index lookups, one per node: a query joining VALUES with `GRAPH ?g` scans."""
+    found: set[ox.Triple] = set()
+
+    def take(quads: Iterable[ox.Quad]) -> None:
+        for q in quads:
+            if q.graph_name.value not in own_graphs:
+                found.add(ox.Triple(q.subject, q.predicate, q.object))
+
+    for node in shared:
+        take(store.quads_for_pattern(ox.NamedNode(node), None, None))
+    predicates = [ox.NamedNode(p) for p in inverse_predicates]
+    for node in subjects:
+        target = ox.NamedNode(node)
+        for predicate in predicates:
+            take(store.quads_for_pattern(None, predicate, target))
+    rdf_type = ox.NamedNode(f"{RDF}type")
+    reached = {t.object for t in found if isinstance(t.object, ox.NamedNode)}
+    reached |= {t.subject for t in found if isinstance(t.subject, ox.NamedNode)}
+    for node in reached:
+        take(store.quads_for_pattern(node, rdf_type, None))
+    return sorted(found, key=str)
+
+
+class ShapeChecker:
+    """The shapes, ready to check data: core constraints compiled to SPARQL (shacl_sparql.py) and SPARQL-based
+    constraints that can run in bulk (see `bulk_ready`) run in Oxigraph; the rest, if any, with pySHACL."""
+
+    def __init__(self, shapes: Graph, ontology: Graph) -> None:
+        self.ontology = ontology
+        self.ontology_nt = ontology.serialize(format="nt", encoding="utf-8")
+        core, self.sparql = split_sparql_constraints(shapes)
+        self.compiled, left = compile_shapes(core)
+        compiled_props = {c for c in core.objects(None, SH.property)} - left
+        for prop in compiled_props:
+            for shape in list(core.subjects(SH.property, prop)):
+                core.remove((shape, SH.property, prop))
+        self.shapes = shapes
+        # pySHACL only runs when some node shape still has a property or a constraint of its own left
+        self.core = core if left or any(_has_own_constraints(core, s) for s in core.subjects(RDF.type, SH.NodeShape)) \
+            else None
+
+    def check_graph(self, data: Graph) -> list[Violation]:
+        return self.check_ntriples(data.serialize(format="nt", encoding="utf-8"), data)
+
+    def check_ntriples(self, data: bytes, graph: Graph | None = None) -> list[Violation]:
+        store = ox.Store()
+        store.load(self.ontology_nt, format=ox.RdfFormat.N_TRIPLES)
+        if data:
+            store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        found: list[Violation] = []
+        if self.core is not None:
+            graph = graph if graph is not None else Graph().parse(data=data, format="nt")
+            conforms, report, _ = pyshacl.validate(graph + self.ontology, shacl_graph=self.core,
+                                                   ont_graph=self.ontology, inference="none", advanced=True,
+                                                   allow_warnings=True)
+            if not isinstance(report, Graph):  # pySHACL could not run the shapes themselves
+                raise ValueError(f"the shapes could not be applied: {report}")
+            if not conforms:
+                found += [_from_report(self.shapes, report, r)
+                          for r in report.subjects(SH.resultSeverity, SH.Violation)]
+        for c in self.compiled:
+            result = store.query(c.query, use_default_graph_as_union=True)
+            has_value = "value" in [v.value for v in result.variables]  # type: ignore[union-attr]
+            for row in result:  # type: ignore[union-attr]
+                value = row["value"] if has_value else None
+                found.append(Violation(_rdflib(row["this"]), _local(c.shape), c.message, c.component, c.path,
+                                       _rdflib(value) if value is not None else None))
+        return found + sparql_violations(store, self.sparql)
+
+
+def _has_own_constraints(shapes: Graph, shape: Node) -> bool:
+    return any(p not in (RDF.type, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+                         SH.message, SH.name, SH.description, RDFS.label, RDFS.comment, SH.severity, SH.deactivated)
+               for p in shapes.predicates(shape))
 
 
 def violations(data: Graph, shapes: Graph, ontology: Graph) -> list[Violation]:
-    """Every violation of `shapes` in `data`: core constraints by pySHACL, SPARQL constraints in bulk."""
-    core, constraints = split_sparql_constraints(shapes)
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=core, ont_graph=ontology, inference="none", advanced=True, allow_warnings=True)
-    if not isinstance(report, Graph):  # pySHACL could not run the shapes themselves
-        raise ValueError(f"the shapes could not be applied: {report}")
-    found = [] if conforms else [_from_report(shapes, report, r)
-                                 for r in report.subjects(SH.resultSeverity, SH.Violation)]
-    return found + sparql_violations(data + ontology, constraints)
+    """Every violation of `shapes` in `data` (with the ontology, so subclass targets apply)."""
+    return ShapeChecker(shapes, ontology).check_graph(data)
 
 
 TARGETS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -126,10 +186,8 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlConstrain
     return core, constraints
 
 
-def sparql_violations(graph: Graph, constraints: list[SparqlConstraint]) -> list[Violation]:
+def sparql_violations(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Violation]:
     """Run each constraint once over all instances of its target classes (and their subclasses)."""
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     found: dict[tuple[str, str, str], Violation] = {}
     for c in constraints:
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (("rdf", str(RDF)), ("rdfs", str(RDFS)),
