@@ -278,6 +278,7 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
     _exit_with_parent()
     store, opened_for = _open(settings)
     prepare("ASK {}")  # warm the parser before the first real query
+    conn.send(READY)
     while True:
         try:
             job: Job = conn.recv()
@@ -301,6 +302,13 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
         conn.send(reply)
 
 
+READY = "ready"
+"""What a worker sends once it has started, before its first query."""
+WORKER_START_S = 30.0
+"""Longest a new worker may take to start (spawn, imports, opening the store); its start-up is not charged to the
+query that waits for it."""
+
+
 class _Worker:
     def __init__(self, context: Any, settings: Settings) -> None:
         self.conn, child = context.Pipe()
@@ -309,6 +317,13 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.started = False
+
+    def wait_started(self) -> bool:
+        """Whether the worker has started (waiting up to WORKER_START_S for it)."""
+        if not self.started and self.conn.poll(WORKER_START_S):
+            self.started = self.conn.recv() == READY
+        return self.started
 
     def stop(self) -> None:
         self.process.kill()
@@ -378,6 +393,11 @@ class WorkerPool:
             if time.monotonic() >= deadline:
                 healthy = True  # nothing was sent
                 raise QueryTimeout(waited=True)
+            if not worker.started:  # a new worker: its start-up is not the query's time
+                remaining = deadline - time.monotonic()
+                if not worker.wait_started():
+                    raise HTTPError(503, "a query worker did not start; try again shortly", retry_after=5)
+                deadline = time.monotonic() + remaining
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(waited=False)

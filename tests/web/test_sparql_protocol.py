@@ -377,6 +377,16 @@ def test_construct_truncation_is_stated(client: FlaskClient) -> None:
     assert BULK_SIZE > MAX_ROWS
 
 
+def test_a_new_workers_start_up_is_not_charged_to_the_query(make_app: Callable[..., Flask]) -> None:
+    """Regression: a query that met a cold or just-replaced worker got 503 when the worker's start (spawn, imports,
+    opening the store: about a second, more under load) outlasted a short time limit."""
+    client = make_app(sparql_time_limit_s=0.3, sparql_workers=1).test_client()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # cold pool
+    response = client.get("/sparql", query_string={"query": CROSS_PRODUCT})
+    assert response.status_code == 503  # the worker is killed and replaced
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # the replacement
+
+
 def test_time_limit_stops_the_query_and_names_the_setting(make_app: Callable[..., Flask]) -> None:
     client = make_app(sparql_time_limit_s=1, sparql_workers=1).test_client()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # worker is warm
