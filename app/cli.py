@@ -35,6 +35,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildFailed as e:
         print(e.report(), file=sys.stderr)
         return 1
+    except OSError as e:  # a full disk, a folder without permission: the previous release keeps serving
+        stage = progress.stages[-1].name if progress.stages else "start"
+        print(f"defcoop build: could not write the release ({stage} stage): {e}\n"
+              f"nothing was published; the previous release keeps serving. Free space in or fix {settings.build_dir}"
+              " and build again.", file=sys.stderr)
+        return 1
     print(progress.table())
     print(summary(published.manifest, published.release.path, time.perf_counter() - started))
     return 0

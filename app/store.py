@@ -67,9 +67,11 @@ def current_release(build_dir: Path) -> Release | None:
 
 
 def stage_release(build_dir: Path) -> Path:
-    """A fresh, empty folder to build a release in; invisible to readers until `commit_release`."""
+    """A fresh, empty folder to build a release in; invisible to readers until `commit_release`. Staging folders
+    left by builds that were killed are removed first."""
     releases = build_dir / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(releases)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     for n in range(1000):
         path = releases / f"{stamp}-{n:03d}.staging"
@@ -77,10 +79,35 @@ def stage_release(build_dir: Path) -> Path:
             continue  # a release committed within the same second holds this name
         try:
             path.mkdir()
+            (path / OWNER).write_text(str(os.getpid()), encoding="utf-8")
             return path
         except FileExistsError:
             continue
     raise RuntimeError(f"cannot create a staging folder in {releases}")
+
+
+OWNER = ".owner-pid"
+"""A staging folder names the process building it, so a later build can tell an abandoned one."""
+
+
+def _remove_abandoned_staging(releases: Path) -> None:
+    for staging in releases.glob("*.staging"):
+        try:
+            pid: int | None = int((staging / OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # no owner yet: abandoned only if it is not brand new
+            pid = None if time.time() - staging.stat().st_mtime > 60 else os.getpid()
+        if pid is None or not _alive(pid):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def discard_staging(staging: Path) -> None:
@@ -91,6 +118,7 @@ def discard_staging(staging: Path) -> None:
 def commit_release(build_dir: Path, staging: Path, keep: int = 3) -> Release:
     """Make `staging` the current release atomically (symlink swap by rename), then prune old releases."""
     final = staging.with_name(staging.name.removesuffix(".staging"))
+    (staging / OWNER).unlink(missing_ok=True)
     staging.rename(final)
     tmp_link = build_dir / f".{CURRENT}.{os.getpid()}"
     if tmp_link.is_symlink():

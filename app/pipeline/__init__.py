@@ -61,6 +61,8 @@ class Checked:
     ontology_iri: str | None
     ontology_graphs: list[str]
     shapes: list[ox.Triple]
+    ontology_entailed: list[ox.Triple]
+    """What the ontology entails about its own individuals (SKOS concepts)."""
     progress: Progress
     inferred: int = 0
     cache_files: set[Path] = field(default_factory=set)
@@ -333,13 +335,12 @@ def _locator(store: ox.Store, units: list[Unit]) -> Callable[[str], tuple[Path |
 
 
 def _reason(settings: Settings, store: ox.Store, units: list[Unit], vocab: Vocabulary,
-            graphs: dict[str, list[ox.Triple]], progress: Progress) -> tuple[int, list[Problem]]:
+            ontology_entailed: list[ox.Triple], progress: Progress) -> tuple[int, list[Problem]]:
     """Load the entailments of each unit and of the ontology files' individuals into the inferred graph (minus
     what any graph asserts); check consistency."""
     inferred = ox.NamedNode(str(graph_iri(settings.base_iri, "inferred")))
     with progress.stage("reason", total=len(units), unit="files") as tick:
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred)
-                          for t in entailed((t for ts in graphs.values() for t in ts), vocab))
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in ontology_entailed)
         for unit in units:
             store.bulk_load(path=str(unit.inferred_file), format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
             tick.advance(1, unit.inferred)
@@ -383,12 +384,14 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
     problems += found
     if problems:
         raise BuildFailed(problems)
-    inferred, problems = _reason(settings, store, units, vocab, graphs, progress)
+    ontology_entailed = entailed((t for ts in graphs.values() for t in ts), vocab)
+    inferred, problems = _reason(settings, store, units, vocab, ontology_entailed, progress)
     if problems:
         raise BuildFailed(problems)
     used = verdicts | {f for u in units for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file)}
     used |= {cache / "units" / f"{u.key}.json" for u in units}
-    return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, progress, inferred, used)
+    return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, progress, inferred,
+                   used)
 
 
 def build(settings: Settings, progress: Progress | None = None) -> Published:
@@ -400,16 +403,11 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
         store = checked.store
         prefixes = {**PREFIXES, "id": settings.id_prefix}
         with progress.stage("publish", unit="files") as tick:
-            flat = [u.triples_file for u in checked.units]
+            flat = [f for u in checked.units for f in (u.triples_file, u.inferred_file)]
             others = [g for g in checked.ontology_graphs if g != checked.ontology_iri]
-            others.append(str(graph_iri(settings.base_iri, "inferred")))
-            files, triples = write_downloads(store, flat, others, staging, checked.ontology_iri, checked.shapes,
-                                             prefixes)
+            files, triples = write_downloads(store, flat, others, checked.ontology_entailed, staging,
+                                             checked.ontology_iri, checked.shapes, prefixes)
             tick.advance(len(files), triples)
-            disk = ox.Store(str(staging / "store"))
-            disk.bulk_load(path=str(staging / "downloads" / "defcoop.nq"), format=ox.RdfFormat.N_QUADS)
-            disk.optimize()
-            del disk
             classes = class_counts(store)
             used = checked.cache_files
             manifest = {

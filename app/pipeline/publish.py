@@ -24,13 +24,13 @@ from app.vocab import DEFCOOP
 
 FLAT = {"defcoop.ttl": ox.RdfFormat.TURTLE, "defcoop.nt": ox.RdfFormat.N_TRIPLES,
         "defcoop.rdf": ox.RdfFormat.RDF_XML, "defcoop.jsonld": ox.RdfFormat.JSON_LD}
-WITH_GRAPHS = {"defcoop.trig": ox.RdfFormat.TRIG, "defcoop.nq": ox.RdfFormat.N_QUADS}
+WITH_GRAPHS = {"defcoop.nq": ox.RdfFormat.N_QUADS, "defcoop.trig": ox.RdfFormat.TRIG}  # N-Quads first
 ONTOLOGY = {"ontology.ttl": ox.RdfFormat.TURTLE, "ontology.rdf": ox.RdfFormat.RDF_XML,
             "ontology.nt": ox.RdfFormat.N_TRIPLES, "ontology.jsonld": ox.RdfFormat.JSON_LD}
 GZIP_LEVEL = 6
 """zlib level of the `.gz` dumps: level 9 costs about twice the time for a few per cent."""
 DUMP_THREADS = 2
-"""Dumps written at once (pyoxigraph and zlib release the GIL while they work)."""
+"""Dumps (and the store's load) run at once (pyoxigraph and zlib release the GIL while they work)."""
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,16 @@ def jsonld_context(prefixes: dict[str, str]) -> dict[str, Any]:
     return {**prefixes, "label": {"@id": "http://www.w3.org/2000/01/rdf-schema#label"}}
 
 
-def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[str], staging: Path,
+def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[str], flat_triples: list[ox.Triple],
+                    staging: Path,
                     ontology_iri: str | None, shapes: list[ox.Triple], prefixes: dict[str, str]
                     ) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every dump of the release; returns their descriptions and the number of distinct triples (flat).
+    """Every dump of the release and, from its N-Quads as soon as they are written, the release's on-disk store
+    (`staging/store`, what the site serves); returns the dumps' descriptions and the number of distinct triples.
 
-    The merged dumps hold every graph but the ontology: the facts files' triples (`flat_files`, N-Triples) and
-    `flat_graphs` of the store (concepts, inferred), each triple once, in subject order."""
+    The merged dumps hold every graph but the ontology: the triples of `flat_files` (N-Triples: the facts files'
+    triples and their entailments) and of `flat_graphs` of the store (the ontology folder's other graphs), each
+    triple once, in subject order, with `flat_triples` (what the ontology entails about its individuals)."""
     downloads = staging / "downloads"
     downloads.mkdir()
     flat = ox.Store()
@@ -125,15 +128,17 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
     for graph in flat_graphs:
         flat.bulk_load(input=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)),
                        format=ox.RdfFormat.N_TRIPLES)
+    flat.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in flat_triples)
     triples = len(flat)
     context = jsonld_context(prefixes)
-    jobs: list[tuple[str, ox.RdfFormat, Callable[[Any, ox.RdfFormat], None], str, int]] = []
-    for name, fmt in FLAT.items():
-        jobs.append((name, fmt, lambda out, f: flat.dump(out, f, from_graph=ox.DefaultGraph(), prefixes=prefixes),
-                     "dataset", triples))
+    Job = tuple[str, ox.RdfFormat, Callable[[Any, ox.RdfFormat], None], str, int]
+    jobs: list[Job] = []
     for name, fmt in WITH_GRAPHS.items():
         jobs.append((name, fmt, lambda out, f: store.dump(out, f, prefixes=prefixes),
                      "dataset with provenance graphs", len(store)))
+    for name, fmt in FLAT.items():
+        jobs.append((name, fmt, lambda out, f: flat.dump(out, f, from_graph=ox.DefaultGraph(), prefixes=prefixes),
+                     "dataset", triples))
     if onto is not None:
         onto_triples = [ox.Triple(q.subject, q.predicate, q.object)
                         for q in store.quads_for_pattern(None, None, None, onto)]
@@ -143,12 +148,25 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
     jobs.append(("shapes.ttl", ox.RdfFormat.TURTLE,
                  lambda out, f: ox.serialize(shapes, out, f, prefixes=prefixes), "SHACL shapes", len(shapes)))
 
-    def run(job: tuple[str, ox.RdfFormat, Callable[[Any, ox.RdfFormat], None], str, int]) -> dict[str, Any]:
+    def run(job: Job) -> dict[str, Any]:
         name, fmt, write, content, count = job
         return {**write_dump(downloads / name, fmt, write, context), "triples": count, "content": content}
 
-    with ThreadPoolExecutor(DUMP_THREADS) as pool:
-        files = {job[0]: described for job, described in zip(jobs, pool.map(run, jobs), strict=True)}
+    def load_store() -> None:
+        disk = ox.Store(str(staging / "store"))
+        disk.bulk_load(path=str(downloads / "defcoop.nq"), format=ox.RdfFormat.N_QUADS)
+        disk.optimize()
+        del disk
+
+    pool = ThreadPoolExecutor(DUMP_THREADS)
+    try:
+        futures = [pool.submit(run, job) for job in jobs]
+        futures[0].result()  # defcoop.nq is written: the store loads from it while the other dumps are written
+        loaded = pool.submit(load_store)
+        files = {job[0]: future.result() for job, future in zip(jobs, futures, strict=True)}
+        loaded.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return files, triples
 
 
