@@ -158,15 +158,12 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
         disk.optimize()
         del disk
 
-    pool = ThreadPoolExecutor(DUMP_THREADS)
-    try:
+    with ThreadPoolExecutor(DUMP_THREADS) as pool, ThreadPoolExecutor(1) as loader:
         futures = [pool.submit(run, job) for job in jobs]
         futures[0].result()  # defcoop.nq is written: the store loads from it while the other dumps are written
-        loaded = pool.submit(load_store)
+        loaded = loader.submit(load_store)
         files = {job[0]: future.result() for job, future in zip(jobs, futures, strict=True)}
         loaded.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
     return files, triples
 
 
