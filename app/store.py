@@ -211,11 +211,22 @@ class RemoteStore(GraphStore):
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media_type))
 
 
+def open_release_store(release: Release) -> GraphStore:
+    """`release`'s embedded store, read-only."""
+    return EmbeddedStore(release.store_path)
+
+
+def open_remote_store(settings: Settings) -> GraphStore:
+    """The remote endpoint `store_endpoint` names."""
+    assert settings.store_endpoint, "no store_endpoint is set"
+    return RemoteStore(settings.store_endpoint)
+
+
 def open_store(settings: Settings) -> GraphStore:
     """The store the settings name: a remote endpoint if `store_endpoint` is set, else the current release."""
     if settings.store_endpoint:
-        return RemoteStore(settings.store_endpoint)
+        return open_remote_store(settings)
     release = current_release(settings.build_dir)
     if release is None:
         raise FileNotFoundError(f"nothing is published in {settings.build_dir}; run `defcoop build` first")
-    return EmbeddedStore(release.store_path)
+    return open_release_store(release)

@@ -27,7 +27,15 @@ from app.pipeline import units as unit_mod
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of, rdf_files
 from app.pipeline.progress import Progress
-from app.pipeline.publish import Published, built_at, class_counts, commit, write_downloads, write_manifest
+from app.pipeline.publish import (
+    Published,
+    built_at,
+    class_counts,
+    commit,
+    jsonld_context,
+    write_downloads,
+    write_manifest,
+)
 from app.pipeline.reason import disjointness_problems, entailed, hermit_check, literal_range_problems
 from app.pipeline.terms import CLAIM, OWL, TYPE, Vocabulary, digest_files, vocabulary
 from app.pipeline.units import Unit, parse_quads, quote_problem, text_problem
@@ -423,6 +431,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "sources": [u.path.name for u in checked.units],
                 "classes": classes,
                 "downloads": files,
+                "jsonld_context": jsonld_context(prefixes),
             }
             del store, checked
         manifest["timings_s"] = progress.timings()

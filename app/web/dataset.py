@@ -9,9 +9,6 @@ VoID description share. Absolute URLs start with `root`, the site's URL (urls.si
 
 from __future__ import annotations
 
-import functools
-import gzip
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +57,8 @@ class Download:
     triples: int | None
     sha256: str
     content: str
+    gzip_path: Path | None = None
+    """The file gzip-compressed, when the release has it (`{name}.gz`, written by the build)."""
 
     @property
     def title(self) -> str:
@@ -95,8 +94,10 @@ def downloads(release: Release) -> list[Download]:
         if Path(name).name != name or not path.is_file():
             continue  # never a path outside downloads/, never a file the manifest lists but the release lacks
         media_type = entry.get("media_type", "application/octet-stream")
+        packed = entry.get("gzip", {}).get("file")
+        gzip_path = release.downloads_dir / packed if packed and Path(packed).name == packed else None
         found.append(Download(name, path, lookup(media_type, RDF_FORMATS), media_type, entry.get("bytes", 0),
-                              entry.get("triples"), entry.get("sha256", ""), entry.get("content", "")))
+                              entry.get("triples"), entry.get("sha256", ""), entry.get("content", ""), gzip_path))
     return found
 
 
@@ -105,21 +106,9 @@ def find_download(release: Release, name: str) -> Download | None:
     return next((d for d in downloads(release) if d.name == name), None)
 
 
-def gzipped(download: Download) -> bytes:
-    """The file gzip-compressed; computed once per file of a release (release folders never change)."""
-    return _gzip(download.path, download.sha256)
-
-
-@functools.lru_cache(maxsize=32)
-def _gzip(path: Path, sha256: str) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
-
-
-@functools.lru_cache(maxsize=4)
 def jsonld_context(release: Release) -> dict[str, Any]:
-    """The @context inlined in the release's `defcoop.jsonld`, as a document of its own."""
-    document = json.loads((release.downloads_dir / "defcoop.jsonld").read_text(encoding="utf-8"))
-    return {"@context": document.get("@context", {})}
+    """The @context inlined in the release's JSON-LD dumps (recorded in its manifest), as a document of its own."""
+    return {"@context": release.manifest.get("jsonld_context", {})}
 
 
 def listing_json(release: Release, root: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Format negotiation (formats.py), the SPARQL checks and limits (sparql.py, raised in worker processes too,
 so it pickles) and the routes raise `HTTPError(status, message)`; `create_app` registers one handler
-(`render.error`) that answers it, and werkzeug's own HTTP exceptions, in the same way.
+(`http.error`) that answers it, and werkzeug's own HTTP exceptions, in the same way.
 """
 
 from __future__ import annotations

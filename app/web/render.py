@@ -1,41 +1,31 @@
 """Renderers: entity pages (HTML with schema.org JSON-LD in the head, or the RDF description in each RDF
-format), error answers, and the filters templates format values with.
+format) and the filters templates format values with.
 
 An entity URL offers `ENTITY_FORMATS` (HTML first, so browsers and `*/*` get the page); the format comes
 from the URL's extension (`/id/city/moscow.ttl`) or from Accept (formats.py). HTML goes through
 `entity_page()`; every RDF format through `rdf_document()`.
-
-Every refused request, on every surface, is answered by `error()`, in the client's preferred of plain text,
-JSON and the HTML error page: text when it has no preference (`*/*`, no Accept), so scripts and SPARQL
-clients read text (or JSON when they ask for it) and browsers get the page.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Response, render_template, request, url_for
+from flask import render_template, url_for
 from rdflib import Graph
-from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
 
 from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES
-from app.web import get_settings, urls
-from app.web.errors import HTTPError
-from app.web.formats import HTML, JSON, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, TEXT, TURTLE, Format, negotiate
+from app.web import urls
+from app.web.context import app_settings
+from app.web.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format
 from app.web.queries import Entity
 
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """What an entity URL can answer in, the default first."""
 RDF_DOCUMENTS: tuple[Format, ...] = ENTITY_FORMATS[1:]
-ERROR_FORMATS: tuple[Format, ...] = (TEXT, RESULTS_JSON, HTML)
-"""What an error body may be, the default first. RESULTS_JSON (with its alias application/json) so that SPARQL
-clients asking only for results JSON get `{"error": …}` too; it is sent as plain JSON."""
 
 SCHEMA_TYPES: dict[str, str] = {str(k): v for k, v in {
     DEFCOOP.Meeting: "Event", DEFCOOP.Visit: "Event", DEFCOOP.Event: "Event",
@@ -138,43 +128,12 @@ def schema_org(page: Entity, url: str) -> dict[str, Any]:
 # --- errors -------------------------------------------------------------------------------------------------
 
 
-def error(exc: HTTPError | HTTPException) -> Response:
-    """The answer to a refused request (HTTPError, or werkzeug's own: unknown path, body too large, …) as text,
-    JSON (`{"error": {"status", "message"}}`) or the HTML error page, as the client prefers (see the module)."""
-    headers: list[tuple[str, str]] = []
-    if isinstance(exc, HTTPException):
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # e.g. Allow on 405
-        exc = HTTPError(exc.code or 500, _werkzeug_message(exc))
-    fmt = negotiate(request.headers.get("Accept"), ERROR_FORMATS) or TEXT
-    if fmt is HTML:
-        heading = HTTP_STATUS_CODES.get(exc.status, "Error").capitalize()
-        response = Response(render_template("error.html", heading=heading, message=exc.message), exc.status,
-                            content_type=HTML.content_type)
-    elif fmt is RESULTS_JSON:
-        body = json.dumps({"error": {"status": exc.status, "message": exc.message}})
-        response = Response(body, exc.status, content_type=JSON.content_type)
-    else:
-        response = Response(exc.message + "\n", exc.status, content_type=TEXT.content_type)
-    response.headers.extend(headers)
-    if exc.retry_after is not None:
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
-
-
-def _werkzeug_message(exc: HTTPException) -> str:
-    if exc.code == 404:
-        return f"There is no page at {request.path}."
-    if exc.code == 413:
-        return f"the request body is larger than max_request_bytes = {get_settings().max_request_bytes}"
-    return exc.description or exc.name
-
-
 # --- template filters ---------------------------------------------------------------------------------------
 
 
 def href(iri: str) -> str:
     """Where a link to `iri` goes: the local page for DefCoop IRIs, else the IRI."""
-    return urls.href(iri, get_settings())
+    return urls.href(iri, app_settings())
 
 
 def count(number: int | None) -> str:

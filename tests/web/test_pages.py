@@ -385,10 +385,11 @@ def test_odd_page_numbers_are_400_not_500(pages: FlaskClient) -> None:
 
 
 def test_only_web_addresses_become_links(site: Flask) -> None:
-    from app.web import get_settings, urls
+    from app.web import urls
+    from app.web.context import app_settings
 
     with site.app_context():
-        settings = get_settings()
+        settings = app_settings()
         assert urls.href("javascript:alert(1)", settings) == "#"
         assert urls.href("JaVaScRiPt:alert(1)", settings) == "#"
         assert urls.href("http://www.wikidata.org/entity/Q668", settings) == "http://www.wikidata.org/entity/Q668"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from app.web import get_settings, published, urls
-from app.web.caching import conditional
+from app.web import urls
+from app.web.context import context
 from app.web.dataset import void_graph
 from app.web.formats import GRAPH_FORMATS, HTML, choose
+from app.web.http import conditional
 
 bp = Blueprint("dataset", __name__)
 
@@ -24,6 +25,7 @@ def void() -> Response:
     fmt = choose(VOID_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     if fmt is HTML:
         return redirect(url_for("downloads.listing"), code=303)
-    graph = void_graph(published(), urls.site_root(get_settings()))
+    ctx = context()
+    graph = void_graph(ctx.published, urls.site_root(ctx.settings))
     return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from app.web import graph_store, published
-from app.web.caching import conditional
+from app.web.context import context
 from app.web.dataset import find_download
 from app.web.errors import HTTPError
 from app.web.formats import GRAPH_FORMATS, HTML, TURTLE, Format, choose, lookup
+from app.web.http import compressible, conditional, send_download
 from app.web.ontology import documentation
-from app.web.routes.downloads import compressible, send_download
 
 bp = Blueprint("ontology", __name__)
 
@@ -47,7 +46,7 @@ def ontology_file(extension: str) -> Response:
 @compressible
 @conditional
 def ontology_version(version: str) -> Response | str:
-    doc = documentation(published(), graph_store())
+    doc = documentation(context().published, context().store)
     if doc.version_iri is None or doc.version_iri.rstrip("/").rsplit("/", 1)[-1] != version:
         raise HTTPError(404, f"ontology version {version!r} is not published here; the current one is /ontology")
     return _negotiated()
@@ -58,7 +57,7 @@ def ontology_version(version: str) -> Response | str:
 @conditional
 def shapes() -> Response:
     choose(SHAPES_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    found = find_download(published(), "shapes.ttl")
+    found = find_download(context().published, "shapes.ttl")
     if found is None:
         raise HTTPError(404, "this release has no shapes")
     return send_download(found, attachment=False)
@@ -69,9 +68,10 @@ def _negotiated() -> Response | str:
 
 
 def _ontology(fmt: Format, negotiated: bool) -> Response | str:
-    release = published()
+    ctx = context()
+    release = ctx.published
     if fmt is HTML:
-        doc = documentation(release, graph_store())
+        doc = documentation(release, ctx.store)
         files = [d for f in GRAPH_FORMATS if (d := find_download(release, f"ontology.{f.extension}")) and d.format]
         return render_template("ontology.html", doc=doc, manifest=release.manifest, files=files)
     found = find_download(release, f"ontology.{fmt.extension}")

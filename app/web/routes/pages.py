@@ -9,7 +9,7 @@
 * `/class/<Name>?page=N` — instances of a DefCoop class, `page_link_limit` per page.
 * `/search?q=` — entities whose label, alternative label or title contains the text (at most
   `page_link_limit` hits; the text is at most `SEARCH_MAX_CHARS` characters, else 400).
-* Errors (any unknown path → 404, nothing published yet → 503, …) are answered by `render.error`.
+* Errors (any unknown path → 404, nothing published yet → 503, …) are answered by `http.error`.
 
 Every GET answers conditional requests (ETag / Last-Modified, 304) through `@conditional`.
 """
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from app.store import current_release
-from app.web import get_settings, graph_store, queries, render, urls
-from app.web.caching import conditional
+from app.web import queries, render, urls
+from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.formats import HTML, choose, lookup
+from app.web.http import conditional, truncated
 
 bp = Blueprint("pages", __name__)
 
@@ -33,9 +33,8 @@ SEARCH_MAX_CHARS = 200
 @bp.get("/")
 @conditional
 def home() -> str:
-    settings = get_settings()
-    store = graph_store()
-    release = current_release(settings.build_dir)
+    ctx = context()
+    settings, store, release = ctx.settings, ctx.store, ctx.release
     manifest = release.manifest if release else None
     return render_template(
         "home.html",
@@ -48,35 +47,35 @@ def home() -> str:
 @bp.get("/id/<kind>/<name>")
 @conditional
 def entity(kind: str, name: str) -> Response | str:
-    settings = get_settings()
+    ctx = context()
+    settings = ctx.settings
     stem, dot, ext = name.rpartition(".")
     by_extension = lookup(ext, render.ENTITY_FORMATS) if dot else None
     slug = stem if by_extension else name
     fmt = by_extension or choose(render.ENTITY_FORMATS, request.headers.get("Accept"))
     iri = urls.iri_for(kind, slug, settings)
     if fmt is HTML:
-        page = queries.entity(graph_store(), iri, settings)
+        page = queries.entity(ctx.store, iri, settings)
         if page is None:
             raise HTTPError(404, f"Nothing is known about <{iri}>.")
         return render.entity_page(page, kind, slug, settings)
-    triples, truncated = queries.description(graph_store(), iri, settings.sparql_max_rows)
+    triples, cut = queries.description(ctx.store, iri, settings.sparql_max_rows)
     if not triples:
         raise HTTPError(404, f"Nothing is known about <{iri}>.")
-    response = Response(render.rdf_document(triples, fmt, settings), content_type=fmt.content_type)
-    response.headers["X-DefCoop-Truncated"] = "true" if truncated else "false"
-    return response
+    return truncated(Response(render.rdf_document(triples, fmt, settings), content_type=fmt.content_type), cut)
 
 
 @bp.get("/class/<name>")
 @conditional
 def class_index(name: str) -> str:
-    settings = get_settings()
+    ctx = context()
+    settings = ctx.settings
     choose((HTML,), request.headers.get("Accept"))
     page = request.args.get("page", "1")
     if not (page.isascii() and page.isdigit() and len(page) <= 9 and int(page) >= 1):
         raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
     number, limit = int(page), settings.page_link_limit
-    index = queries.class_index(graph_store(), urls.class_iri(name), limit, (number - 1) * limit, settings.base_iri)
+    index = queries.class_index(ctx.store, urls.class_iri(name), limit, (number - 1) * limit, settings.base_iri)
     if index is None or (number > 1 and not index.items):
         raise HTTPError(404, f"There is no class {name!r} (or no page {number} of it).")
     return render_template(
@@ -90,10 +89,11 @@ def class_index(name: str) -> str:
 @bp.get("/search")
 @conditional
 def search() -> str:
-    settings = get_settings()
+    ctx = context()
+    settings = ctx.settings
     choose((HTML,), request.headers.get("Accept"))
     text = request.args.get("q", "")
     if len(text) > SEARCH_MAX_CHARS:
         raise HTTPError(400, f"search text is longer than {SEARCH_MAX_CHARS} characters")
-    results = queries.search(graph_store(), text, settings.page_link_limit, settings) if text.strip() else None
+    results = queries.search(ctx.store, text, settings.page_link_limit, settings) if text.strip() else None
     return render_template("search.html", text=text, results=results)

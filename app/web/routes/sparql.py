@@ -18,7 +18,7 @@
 * Without `query`: the Service Description (Turtle, JSON-LD, N-Triples, RDF/XML) or the query page.
   GET answers carry ETag / Last-Modified and honour conditional requests (304).
 * Errors are plain text, or JSON (`{"error": {"status", "message"}}`) for clients that prefer it (`render.error`).
-* Like every answer of the site, these allow any origin; OPTIONS answers the CORS preflight (`common_headers`).
+* Like every answer of the site, these allow any origin; OPTIONS answers the CORS preflight (`http.common_headers`).
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from flask import Blueprint, Request, Response, make_response, render_template, 
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.web import get_settings, sparql, urls
-from app.web.caching import conditional
+from app.web import sparql, urls
+from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
+from app.web.http import conditional, truncated
 from app.web.result_view import PAGE_ACCEPT, result_view
 
 bp = Blueprint("sparql", __name__)
@@ -105,7 +106,7 @@ def parse_protocol(req: Request, max_bytes: int) -> ProtocolRequest:
 @bp.route("/sparql", methods=["GET", "POST"])
 @conditional
 def endpoint() -> Response | str:
-    settings = get_settings()
+    settings = context().settings
     params = parse_protocol(request, settings.max_request_bytes)
     if params.query is None:
         return service_description(params.format)
@@ -119,8 +120,7 @@ def endpoint() -> Response | str:
         format=params.format,
         timeout_s=params.timeout_s,
     )
-    response = Response(answer.body, content_type=answer.format.content_type)
-    response.headers["X-DefCoop-Truncated"] = "true" if answer.truncated else "false"
+    response = truncated(Response(answer.body, content_type=answer.format.content_type), answer.truncated)
     if answer.truncated:
         response.headers["X-DefCoop-Max-Rows"] = str(answer.max_rows)
     return response
@@ -136,7 +136,7 @@ def wants_page(format_override: str | None) -> bool:
 def query_page(params: ProtocolRequest) -> Response:
     """The query page: the editor holding `params.query` (else `?example=<slug>`, else a starter query) and,
     when a query was sent, its answer or why it was refused, with the answer's status."""
-    settings = get_settings()
+    settings = context().settings
     found = examples(settings.ontology_dir)
     query, view, status, error, retry_after = params.query, None, 200, None, None
     if query is None:
@@ -169,7 +169,7 @@ def query_page(params: ProtocolRequest) -> Response:
         max_rows=settings.sparql_max_rows,
     ), status)
     if view is not None:
-        response.headers["X-DefCoop-Truncated"] = "true" if view.truncated else "false"
+        truncated(response, view.truncated)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
     return response
@@ -185,7 +185,7 @@ def download_url(params: ProtocolRequest, fmt: Format) -> str:
 
 
 def service_description(format_override: str | None) -> Response | str:
-    settings = get_settings()
+    settings = context().settings
     fmt = choose(SERVICE_DESCRIPTION_FORMATS, request.headers.get("Accept"), format_override)
     if fmt is HTML:
         return query_page(ProtocolRequest(query=None))

@@ -1,0 +1,76 @@
+"""One request, one release: a build published while a request runs cannot mix two releases in one answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.config import ROOT, load_settings
+from app.pipeline import build
+from app.web import create_app, queries
+
+MEETING = "/id/meeting/india-russia-defence-industry-moscow-october"
+LABEL = "Meetings of Indian and Russian defence manufacturers in Moscow, 29–30 October"
+
+
+def point_current_at(build_dir: Path, release: Path) -> None:
+    """Switch `current` the way a build commits (an atomic symlink swap)."""
+    link = build_dir / ".current.test"
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path("releases") / release.name)
+    os.replace(link, build_dir / "current")
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("two")
+    data, build_dir = root / "data", root / "build"
+    shutil.copytree(ROOT / "data", data)
+    first = build(load_settings({"data_dir": data, "build_dir": build_dir}, environ={})).release.path
+    facts = data / "facts" / "india-russia-defence-manufacturing-moscow.trig"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(LABEL, LABEL + " (second release)"), encoding="utf-8")
+    second = build(load_settings({"data_dir": data, "build_dir": build_dir}, environ={})).release.path
+    return build_dir, first, second
+
+
+def test_a_release_switched_during_a_request_does_not_mix_releases(
+        two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    build_dir, first, second = two_releases
+    client = create_app({"build_dir": build_dir}).test_client()
+    point_current_at(build_dir, first)
+    before = client.get(MEETING, headers={"Accept": "text/html"})
+    point_current_at(build_dir, second)
+    after = client.get(MEETING, headers={"Accept": "text/html"})
+    assert before.get_etag() != after.get_etag() and before.data != after.data
+    assert "(second release)" in after.get_data(as_text=True)
+
+    entity = queries.entity
+
+    def published_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        point_current_at(build_dir, second)  # a build commits while this request runs
+        return entity(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "entity", published_meanwhile)
+    point_current_at(build_dir, first)
+    during = client.get(MEETING, headers={"Accept": "text/html"})
+    assert (during.get_etag(), during.last_modified, during.data) == \
+        (before.get_etag(), before.last_modified, before.data)
+    monkeypatch.undo()
+    assert client.get(MEETING, headers={"Accept": "text/html"}).get_etag() == after.get_etag()  # the next request
+
+
+def test_large_dumps_are_sent_precompressed(two_releases: tuple[Path, Path, Path]) -> None:
+    """The build writes `{file}.gz`; a client accepting gzip gets exactly those bytes, one that does not gets
+    the file."""
+    build_dir, _, second = two_releases
+    point_current_at(build_dir, second)
+    client = create_app({"build_dir": build_dir}).test_client()
+    packed = client.get("/downloads/defcoop.nq", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.data == (second / "downloads" / "defcoop.nq.gz").read_bytes()
+    plain = client.get("/downloads/defcoop.nq")
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data == (second / "downloads" / "defcoop.nq").read_bytes()
