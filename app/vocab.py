@@ -124,3 +124,17 @@ PREFIXES = {
     "org": str(ORG),
     "schema": str(SCHEMA),
 }
+
+
+# IRIs the web pages and the build use by name (strings, as pyoxigraph takes them)
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+XSD_STRING = PREFIXES["xsd"] + "string"
+SKOS_PREF = PREFIXES["skos"] + "prefLabel"
+SKOS_ALT = PREFIXES["skos"] + "altLabel"
+DCT_TITLE = PREFIXES["dcterms"] + "title"
+DCT_DESCRIPTION = PREFIXES["dcterms"] + "description"
+PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
+ONTOLOGY_NS = PREFIXES["defcoop"]
+"""DefCoop's ontology terms start with this."""

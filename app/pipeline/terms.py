@@ -13,15 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from app.vocab import DEFCOOP
+from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-TYPE = RDF + "type"
+RDF, RDFS, OWL, XSD, SKOS, PROV = (PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "prov"))
+TYPE = RDF_TYPE
 CLAIM = str(DEFCOOP.Claim)
 
 DECLARATIONS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty")

@@ -17,9 +17,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 
 from app.store import GraphStore, Release
-from app.vocab import PREFIXES
+from app.vocab import ONTOLOGY_NS, PREFIXES
 from app.web import queries
-from app.web.queries import ONTOLOGY_NS
 
 VANN = "http://purl.org/vocab/vann/"
 

@@ -21,7 +21,7 @@ from app.vocab import DEFCOOP, PREFIXES
 from app.web import urls
 from app.web.context import app_settings
 from app.web.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format
-from app.web.queries import Entity
+from app.web.model import Entity
 
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """What an entity URL can answer in, the default first."""

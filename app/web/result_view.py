@@ -2,7 +2,7 @@
 
 The page runs a query through the same worker pool as any client, asking for `PAGE_ACCEPT` (SPARQL JSON
 for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE: the worker picks what the query's form offers), then
-`result_view()` turns the answer into plain data for `sparql.html`: cells are `queries.Node`s whose IRIs
+`result_view()` turns the answer into plain data for `sparql.html`: cells are `model.Node`s whose IRIs
 link where `urls.href` says (entity pages for DefCoop IRIs), whose literals keep their language or
 datatype; the template escapes every text. Download links name the same query in the other formats.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.config import Settings
+from app.vocab import RDF_LANGSTRING, XSD_STRING
 from app.web.formats import (
     JSON_LD,
     N_TRIPLES,
@@ -24,7 +25,8 @@ from app.web.formats import (
     TURTLE,
     Format,
 )
-from app.web.queries import RDF_LANGSTRING, XSD_STRING, Node, compact
+from app.web.model import Node
+from app.web.queries import compact
 from app.web.render import entity_kind
 from app.web.sparql import Answer
 

@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from app.vocab import XSD_STRING
 from app.web.formats import RESULTS_CSV, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, Format
-from app.web.queries import XSD_STRING
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence[Term | None]

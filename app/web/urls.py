@@ -23,8 +23,7 @@ from urllib.parse import quote
 from flask import request
 
 from app.config import Settings
-from app.vocab import ONTOLOGY_IRI
-from app.web.queries import ONTOLOGY_NS
+from app.vocab import ONTOLOGY_IRI, ONTOLOGY_NS
 
 _SAFE = "/:@!$&'()*+,;=-._~%"  # characters an IRI path keeps as they are in a URL path
 
