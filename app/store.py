@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,27 @@ class Release:
     def id(self) -> str:
         return self.path.name
 
+    @property
+    def built_at(self) -> datetime:
+        """When the release was built: manifest `built_at` (ISO 8601, UTC if naive), else the folder's mtime."""
+        return _built_at(self.path)
+
 
 @functools.lru_cache(maxsize=8)
 def _manifest(path: Path) -> dict[str, Any]:
     return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=8)
+def _built_at(path: Path) -> datetime:
+    try:
+        stamp = _manifest(path).get("built_at")
+        moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except (OSError, ValueError):
+        moment = None
+    if moment is None:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def current_release(build_dir: Path) -> Release | None:

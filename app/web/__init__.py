@@ -25,12 +25,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from app.web import context, http, render, sparql
-    from app.web.routes import dataset, downloads, ontology, pages
+    from app.web.routes import downloads, ontology, pages, void
     from app.web.routes import sparql as sparql_routes
 
     context.init_app(app, settings)
     sparql.init_app(app)
-    for module in (sparql_routes, pages, downloads, dataset, ontology):
+    for module in (sparql_routes, pages, downloads, void, ontology):
         app.register_blueprint(module.bp)
     app.register_error_handler(HTTPError, http.error)
     app.register_error_handler(HTTPException, http.error)

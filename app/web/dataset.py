@@ -10,7 +10,6 @@ VoID description share. Absolute URLs start with `root`, the site's URL (urls.si
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from rdflib.namespace import DCTERMS, FOAF
 from app.store import Release
 from app.vocab import DCAT, PREFIXES, VOID
 from app.web.formats import RDF_FORMATS, Format, lookup
-from app.web.ontology import ontology_graph
+from app.web.ontology_doc import ontology_graph
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -130,7 +129,7 @@ def void_graph(release: Release, root: str) -> Graph:
     ontology = ontology_graph(release)
     ontology_iri = URIRef(manifest["ontology_iri"]) if manifest.get("ontology_iri") else None
     license_ = ontology.value(ontology_iri, DCTERMS.license) if ontology_iri else None
-    modified = Literal(_timestamp(manifest.get("built_at")), datatype=XSD.dateTime)
+    modified = Literal(release.built_at.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
 
     graph = Graph()
     for prefix, namespace in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("spdx", SPDX),
@@ -207,12 +206,3 @@ def _distribution(graph: Graph, dataset: URIRef, download: Download, root: str, 
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         graph.add((checksum, SPDX.checksumValue, Literal(download.sha256, datatype=XSD.hexBinary)))
 
-
-def _timestamp(built_at: object) -> str:
-    """`built_at` as an xsd:dateTime lexical form ('Z' for UTC)."""
-    if isinstance(built_at, str):
-        try:
-            return datetime.fromisoformat(built_at).isoformat().replace("+00:00", "Z")
-        except ValueError:
-            pass
-    return "1970-01-01T00:00:00Z"

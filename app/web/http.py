@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,27 +55,12 @@ class Validators:
     last_modified: datetime
 
 
-def release_time(release: Release) -> datetime:
-    """When the release was built: manifest `built_at` (ISO 8601, UTC if naive), else the folder's mtime."""
-    try:
-        built_at = release.manifest.get("built_at")
-    except (OSError, ValueError):
-        built_at = None
-    if isinstance(built_at, str):
-        try:
-            moment = datetime.fromisoformat(built_at)
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(release.path.stat().st_mtime, UTC)
-
-
 def validators(release: Release | None, *key: str) -> Validators | None:
     """Validators for a representation of `release` identified by `key` (path, Accept, …); None without a release."""
     if release is None:
         return None
     digest = hashlib.sha256("\0".join((release.id, *key)).encode()).hexdigest()[:32]
-    return Validators(etag=digest, last_modified=release_time(release))
+    return Validators(etag=digest, last_modified=release.built_at)
 
 
 def request_validators() -> Validators | None:

@@ -17,7 +17,7 @@ from app.web.dataset import find_download
 from app.web.errors import HTTPError
 from app.web.formats import GRAPH_FORMATS, HTML, TURTLE, Format, choose, lookup
 from app.web.http import compressible, conditional, send_download
-from app.web.ontology import documentation
+from app.web.ontology_doc import documentation
 
 bp = Blueprint("ontology", __name__)
 
