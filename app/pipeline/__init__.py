@@ -35,6 +35,7 @@ from app.pipeline.publish import (
     jsonld_context,
     write_downloads,
     write_manifest,
+    write_name_index,
 )
 from app.pipeline.reason import disjointness_problems, entailed, hermit_check, literal_range_problems
 from app.pipeline.terms import CLAIM, OWL, TYPE, Vocabulary, digest_files, vocabulary
@@ -416,6 +417,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             files, triples = write_downloads(store, flat, others, checked.ontology_entailed, staging,
                                              checked.ontology_iri, checked.shapes, prefixes)
             tick.advance(len(files), triples)
+            names = write_name_index(store, staging, settings.id_prefix)
             classes = class_counts(store)
             used = checked.cache_files
             manifest = {
@@ -432,6 +434,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "classes": classes,
                 "downloads": files,
                 "jsonld_context": jsonld_context(prefixes),
+                "search_names": names,
             }
             del store, checked
         manifest["timings_s"] = progress.timings()

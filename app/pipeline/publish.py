@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.search import NAME_PROPERTIES, index_path, write_index
 from app.store import Release, commit_release
 from app.vocab import DEFCOOP
 
@@ -165,6 +166,16 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
         files = {job[0]: future.result() for job, future in zip(jobs, futures, strict=True)}
         loaded.result()
     return files, triples
+
+
+def write_name_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
+    """The release's search index (app/search.py) of every entity's names."""
+    properties = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
+    rows = store.query(
+        f"SELECT DISTINCT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name "
+        f"FILTER(isIRI(?x) && isLiteral(?name) && STRSTARTS(STR(?x), \"{id_prefix}\")) }}",
+        use_default_graph_as_union=True)
+    return write_index(index_path(staging), ((r["x"].value, r["name"].value) for r in rows))  # type: ignore[index]
 
 
 def class_counts(store: ox.Store) -> dict[str, int]:

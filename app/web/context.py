@@ -12,13 +12,16 @@ another: the request finishes on the release it started with, the next request s
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app, g
 
 from app.config import Settings
+from app.search import NameIndex, index_path
 from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store
 from app.web.errors import nothing_published
 
@@ -42,6 +45,14 @@ class RequestContext:
         if self.release is None:
             raise nothing_published()
         return self.release
+
+    @property
+    def names(self) -> NameIndex | None:
+        """The release's name index for search, when it has one."""
+        if self.release is None:
+            return None
+        path = index_path(self.release.path)
+        return _name_index(path) if path.is_file() else None
 
     @property
     def store(self) -> GraphStore:
@@ -89,3 +100,8 @@ def _store_for(app: Flask, settings: Settings, release: Release | None) -> Graph
                 stores.popitem(last=False)
         stores.move_to_end(key)
         return store
+
+
+@functools.lru_cache(maxsize=4)
+def _name_index(path: Path) -> NameIndex:
+    return NameIndex(path)

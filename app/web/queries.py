@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from app.config import Settings
+from app.search import NAME_PROPERTIES, NameIndex
 from app.store import GraphStore
 from app.vocab import (
     DCT_DESCRIPTION,
@@ -53,7 +54,7 @@ from app.web.model import (
 
 LABELS = (RDFS_LABEL, SKOS_PREF, DCT_TITLE)
 """Properties that name a thing, most preferred first (entities, concepts, sources)."""
-SEARCHED = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE)
+SEARCHED = NAME_PROPERTIES
 FIRST = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE, DCT_DESCRIPTION)
 """Properties an entity page lists first, in this order; the others follow by label."""
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
@@ -224,21 +225,20 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     )
 
 
-def search(store: GraphStore, text: str, limit: int, settings: Settings) -> SearchResults:
+def search(store: GraphStore, text: str, limit: int, settings: Settings, index: NameIndex | None) -> SearchResults:
     """Entities (IRIs under `{base}id/`) with a label, preferred or alternative label or title containing `text`,
-    case-insensitively; at most `limit` hits, exact matches first, then prefix matches, then by label."""
+    case-insensitively; at most `limit` hits, exact matches first, then prefix matches, then by label.
+
+    The release's name index answers (app/search.py); without one (a remote store with no local release) the
+    names are scanned with SPARQL."""
     needle = text.strip().lower()
     if not needle:
         return SearchResults(text, (), False)
-    cap = 4 * (int(limit) + 1)  # rows, not entities: an entity may match by several labels
-    contains = f"FILTER(CONTAINS(LCASE(?label), {_literal(needle)}))"
-    branches = " UNION ".join(f"{{ ?x <{p}> ?label {contains} }}" for p in SEARCHED)
-    rows = store.select(f"SELECT DISTINCT ?x ?label WHERE {{ {branches} }} LIMIT {cap}")
-    matches: dict[str, list[str]] = {}
-    for r in rows:
-        if isinstance(r["x"], ox.NamedNode) and r["x"].value.startswith(settings.id_prefix):
-            matches.setdefault(r["x"].value, []).append(r["label"].value)
-    more = len(matches) > limit or len(rows) == cap
+    if index is not None:
+        found_matches, more = index.find(needle, limit)
+        matches = {m.iri: list(m.names) for m in found_matches}
+    else:
+        matches, more = _scan_names(store, needle, limit, settings.id_prefix)
     found = list(matches)[:limit]
     inferred = f"<{settings.base_iri}graph/inferred>"
     typed = store.select(
@@ -263,6 +263,18 @@ def search(store: GraphStore, text: str, limit: int, settings: Settings) -> Sear
         return (0 if needle in names else 1 if any(n.startswith(needle) for n in names) else 2, hit.node.label.lower())
 
     return SearchResults(text, tuple(sorted(hits, key=rank)), more)
+
+
+def _scan_names(store: GraphStore, needle: str, limit: int, id_prefix: str) -> tuple[dict[str, list[str]], bool]:
+    cap = 4 * (int(limit) + 1)  # rows, not entities: an entity may match by several labels
+    contains = f"FILTER(CONTAINS(LCASE(?label), {_literal(needle)}))"
+    branches = " UNION ".join(f"{{ ?x <{p}> ?label {contains} }}" for p in SEARCHED)
+    rows = store.select(f"SELECT DISTINCT ?x ?label WHERE {{ {branches} }} LIMIT {cap}")
+    matches: dict[str, list[str]] = {}
+    for r in rows:
+        if isinstance(r["x"], ox.NamedNode) and r["x"].value.startswith(id_prefix):
+            matches.setdefault(r["x"].value, []).append(r["label"].value)
+    return matches, len(matches) > limit or len(rows) == cap
 
 
 def dataset_summary(manifest: Mapping[str, Any] | None) -> Summary:

@@ -95,5 +95,5 @@ def search() -> str:
     text = request.args.get("q", "")
     if len(text) > SEARCH_MAX_CHARS:
         raise HTTPError(400, f"search text is longer than {SEARCH_MAX_CHARS} characters")
-    results = queries.search(ctx.store, text, settings.page_link_limit, settings) if text.strip() else None
+    results = queries.search(ctx.store, text, settings.page_link_limit, settings, ctx.names) if text.strip() else None
     return render_template("search.html", text=text, results=results)

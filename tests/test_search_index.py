@@ -1,0 +1,66 @@
+"""The release's name index: what search finds through it, and that it finds what the store holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import load_settings
+from app.pipeline.publish import Published
+from app.search import NameIndex, index_path, write_index
+from app.store import EmbeddedStore
+from app.web import queries
+
+NAMES = [
+    ("x:moscow", "Moscow"), ("x:moscow-meeting", "Meetings in Moscow"), ("x:moscow-region", "Moscow Oblast"),
+    ("x:percent", "100% owned"), ("x:under", "snake_case"), ("x:quote", 'the "Works"'),
+    ("x:sidm", "Society of Indian Defence Manufacturers"), ("x:sidm", "SIDM"),
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> NameIndex:
+    path = tmp_path_factory.mktemp("index") / "search.sqlite"
+    assert write_index(path, NAMES) == len(NAMES)
+    return NameIndex(path)
+
+
+def iris(index: NameIndex, text: str, limit: int = 10) -> list[str]:
+    return [m.iri for m in index.find(text, limit)[0]]
+
+
+def test_exact_then_prefix_then_contains(index: NameIndex) -> None:
+    assert iris(index, "moscow") == ["x:moscow", "x:moscow-region", "x:moscow-meeting"]
+    assert iris(index, "MOSCOW") == iris(index, "moscow")
+
+
+def test_short_text_and_wildcard_characters_are_plain_text(index: NameIndex) -> None:
+    assert iris(index, "mo") == ["x:moscow", "x:moscow-region", "x:moscow-meeting"]  # under 3 characters: a scan
+    assert iris(index, "%") == ["x:percent"]
+    assert iris(index, "_") == ["x:under"]
+    assert iris(index, '"works"') == ["x:quote"]
+    assert iris(index, "nothing like it") == []
+
+
+def test_an_entity_is_one_hit_whatever_names_match_and_the_limit_says_more(index: NameIndex) -> None:
+    matches, more = index.find("s", 10)
+    assert len({m.iri for m in matches}) == len(matches)
+    assert next(m for m in matches if m.iri == "x:sidm").names == ("SIDM", "Society of Indian Defence Manufacturers")
+    first, more = index.find("moscow", 2)
+    assert [m.iri for m in first] == ["x:moscow", "x:moscow-region"] and more
+
+
+@pytest.mark.parametrize("text", ["moscow", "Mos", "sidm", "de", "programme", "india", "zzz"])
+def test_the_index_finds_what_a_scan_of_the_store_finds(published: Published, text: str) -> None:
+    """The build's index holds every name the published graph gives an entity."""
+    settings = load_settings({"build_dir": published.release.path.parent.parent}, environ={})
+    store = EmbeddedStore(published.release.store_path)
+    index = NameIndex(index_path(published.release.path))
+    by_index = queries.search(store, text, 1000, settings, index)
+    by_scan = queries.search(store, text, 1000, settings, None)
+    assert [h.node.value for h in by_index.hits] == [h.node.value for h in by_scan.hits]
+    assert (text == "zzz") == (not by_index.hits)
+
+
+def test_each_release_ships_its_index(published: Published) -> None:
+    assert index_path(published.release.path).is_file()
+    assert published.manifest["search_names"] > 50
