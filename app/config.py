@@ -32,6 +32,7 @@ class Settings:
     page_link_limit: int = 100
     keep_releases: int = 3
     build_workers: int = 0
+    response_cache_mb: int = 64
 
     @property
     def id_prefix(self) -> str:

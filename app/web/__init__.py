@@ -9,10 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
 
 from app.config import load_settings
-from app.web.errors import HTTPError
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -32,8 +30,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     sparql.init_app(app)
     for module in (sparql_routes, pages, downloads, void, ontology):
         app.register_blueprint(module.bp)
-    app.register_error_handler(HTTPError, http.error)
-    app.register_error_handler(HTTPException, http.error)
-    app.after_request(http.common_headers)
+    http.init_app(app, settings)
     app.jinja_env.filters.update(render.FILTERS)
     return app

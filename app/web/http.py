@@ -17,17 +17,20 @@ import functools
 import gzip
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES, is_resource_modified
 from werkzeug.wsgi import wrap_file
 
+from app.config import Settings
 from app.store import Release
 from app.web import urls
 from app.web.context import app_settings, context
@@ -39,6 +42,7 @@ EXPOSED_HEADERS = "ETag, Link, X-DefCoop-Truncated, X-DefCoop-Max-Rows"
 """Response headers scripts on other origins may read: validators, links, SPARQL truncation."""
 PREFLIGHT_HEADERS = "Content-Type, Accept, If-None-Match, If-Modified-Since"
 TRUNCATED = "X-DefCoop-Truncated"
+CACHE_KEY = "defcoop.response_cache"
 STREAM_OVER_BYTES = 4_000_000
 """Release files larger than this are streamed from disk rather than read into memory."""
 ERROR_FORMATS: tuple[Format, ...] = (TEXT, RESULTS_JSON, HTML)
@@ -78,7 +82,8 @@ def stamp(response: Response, found: Validators) -> Response:
 
 
 def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a view: 304 for a fresh conditional GET/HEAD, validators on every 200 GET/HEAD answer."""
+    """Decorate a view: 304 for a fresh conditional GET/HEAD, validators on every 200 GET/HEAD answer, and 200
+    answers kept in the response cache: a release never changes, so a body cached under its ETag is exact."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -89,12 +94,61 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         if not is_resource_modified(request.environ, etag=found.etag, last_modified=found.last_modified):
             return stamp(Response(status=304), found)
+        cache: ResponseCache = current_app.extensions[CACHE_KEY]
+        key = f"{found.etag}\0{request.headers.get('Accept-Encoding', '')}"
+        hit = cache.get(key)
+        if hit is not None:
+            return stamp(hit, found)
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200:
             stamp(response, found)
+            cache.put(key, response)
         return response
 
     return wrapper
+
+
+class ResponseCache:
+    """Whole 200 answers by key, least recently used dropped first, at most `max_bytes` of bodies (0: off).
+    Streamed answers (large files) are not kept."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Response | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+        status, headers, body = entry
+        return Response(body, status, headers)
+
+    def put(self, key: str, response: Response) -> None:
+        if self.max_bytes <= 0 or response.direct_passthrough or response.is_streamed:
+            return
+        body = response.get_data()
+        if len(body) > self.max_bytes // 8:
+            return  # one answer never takes more than an eighth of the cache
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (response.status_code, list(response.headers.items()), body)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, (_, _, dropped) = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Error handlers, headers on every answer, and the app's response cache."""
+    app.register_error_handler(HTTPError, error)
+    app.register_error_handler(HTTPException, error)
+    app.after_request(common_headers)
+    app.extensions[CACHE_KEY] = ResponseCache(settings.response_cache_mb * 1_000_000)
 
 
 # --- headers on every answer ----------------------------------------------------------------------------------

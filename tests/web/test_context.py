@@ -39,7 +39,7 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
 def test_a_release_switched_during_a_request_does_not_mix_releases(
         two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     build_dir, first, second = two_releases
-    client = create_app({"build_dir": build_dir}).test_client()
+    client = create_app({"build_dir": build_dir, "response_cache_mb": 0}).test_client()  # every request runs
     point_current_at(build_dir, first)
     before = client.get(MEETING, headers={"Accept": "text/html"})
     point_current_at(build_dir, second)
@@ -74,3 +74,52 @@ def test_large_dumps_are_sent_precompressed(two_releases: tuple[Path, Path, Path
     plain = client.get("/downloads/defcoop.nq")
     assert "Content-Encoding" not in plain.headers
     assert plain.data == (second / "downloads" / "defcoop.nq").read_bytes()
+
+
+def test_cached_answers_are_exact_and_follow_the_release(
+        two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The response cache answers a repeated request without running the page's queries, with the same bytes
+    and validators; a new release is a new key, so its first request runs and shows the new data."""
+    build_dir, first, second = two_releases
+    calls: list[str] = []
+    entity = queries.entity
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[1])
+        return entity(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "entity", counted)
+    client = create_app({"build_dir": build_dir}).test_client()
+    point_current_at(build_dir, first)
+    one = client.get(MEETING, headers={"Accept": "text/html"})
+    two = client.get(MEETING, headers={"Accept": "text/html"})
+    assert len(calls) == 1
+    assert (two.data, two.get_etag(), two.last_modified, two.content_type) == \
+        (one.data, one.get_etag(), one.last_modified, one.content_type)
+    point_current_at(build_dir, second)
+    three = client.get(MEETING, headers={"Accept": "text/html"})
+    assert len(calls) == 2 and "(second release)" in three.get_data(as_text=True)
+    assert three.get_etag() != one.get_etag()
+
+
+def test_the_cache_can_be_turned_off(two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    build_dir, _, second = two_releases
+    point_current_at(build_dir, second)
+    calls: list[str] = []
+    entity = queries.entity
+    monkeypatch.setattr(queries, "entity", lambda *a, **k: calls.append(a[1]) or entity(*a, **k))
+    client = create_app({"build_dir": build_dir, "response_cache_mb": 0}).test_client()
+    for _ in range(2):
+        assert client.get(MEETING, headers={"Accept": "text/html"}).status_code == 200
+    assert len(calls) == 2
+
+
+def test_a_cached_answer_carries_each_header_once(two_releases: tuple[Path, Path, Path]) -> None:
+    """Regression: headers added after the view (the downloads' Link to the dataset description) were added
+    again to the cached answer."""
+    build_dir, _, second = two_releases
+    point_current_at(build_dir, second)
+    client = create_app({"build_dir": build_dir}).test_client()
+    for _ in range(3):
+        response = client.get("/downloads", headers={"Accept": "application/json"})
+        assert response.headers.getlist("Link") == ['</.well-known/void>; rel="describedby"']

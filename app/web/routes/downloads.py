@@ -58,5 +58,7 @@ def context_document() -> Response:
 @bp.after_request
 def described(response: Response) -> Response:
     """Each answer says where the dataset is described."""
-    response.headers.add("Link", '</.well-known/void>; rel="describedby"')
+    link = '</.well-known/void>; rel="describedby"'
+    if link not in response.headers.getlist("Link"):  # a cached answer has it already
+        response.headers.add("Link", link)
     return response
