@@ -34,7 +34,7 @@ from app.web.caching import conditional
 from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
-from app.web.result_view import PAGE_ACCEPT, result_view
+from app.web.sparql.result_view import PAGE_ACCEPT, result_view
 
 bp = Blueprint("sparql", __name__)
 
