@@ -33,11 +33,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["defcoop"] = settings
 
     from app.web import render, sparql
-    from app.web.routes import dataset, downloads, ontology, pages
-    from app.web.routes import sparql as sparql_routes
+    from app.web.routes import dataset, downloads, endpoint, ontology, pages
 
     sparql.init_app(app)
-    for module in (sparql_routes, pages, downloads, dataset, ontology):
+    for module in (endpoint, pages, downloads, dataset, ontology):
         app.register_blueprint(module.bp)
     app.register_error_handler(HTTPError, render.error)
     app.register_error_handler(HTTPException, render.error)

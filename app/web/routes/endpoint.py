@@ -36,7 +36,7 @@ from app.web.examples import examples
 from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
 from app.web.sparql.result_view import PAGE_ACCEPT, result_view
 
-bp = Blueprint("sparql", __name__)
+bp = Blueprint("sparql", __name__)  # so its view is url_for("sparql.endpoint")
 
 SERVICE_DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
 ANSWER_FORMATS = (*RESULTS_FORMATS, *RDF_FORMATS, HTML)
