@@ -23,12 +23,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from app.web import context, http, render, sparql
-    from app.web.routes import downloads, ontology, pages, void
-    from app.web.routes import sparql as sparql_routes
+    from app.web.routes import downloads, endpoint, ontology, pages, void
 
     context.init_app(app, settings)
     sparql.init_app(app)
-    for module in (sparql_routes, pages, downloads, void, ontology):
+    for module in (endpoint, pages, downloads, void, ontology):
         app.register_blueprint(module.bp)
     http.init_app(app, settings)
     app.jinja_env.filters.update(render.FILTERS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -23,8 +24,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.store import commit_release, stage_release
+from app.store import commit_release, current_release, stage_release
 from app.web import create_app
+from app.web.sparql.runner import Job
 
 BASE = "https://w3id.org/defcoop/"
 BUILT_AT = "2025-01-15T10:30:00+00:00"
@@ -77,7 +79,23 @@ def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_dir
 
 
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+"""A query that runs far past any time limit on the test release (five-way cross product of its triples)."""
 TEST_SETTINGS = {"sparql_max_rows": 50, "max_request_bytes": 4096, "sparql_time_limit_s": 10, "sparql_workers": 2}
+
+
+def make_job(build_dir: Path, query: str, **fields: Any) -> Job:
+    """What a worker gets for `query` sent as a plain GET to an app with TEST_SETTINGS; `fields` override."""
+    release = current_release(build_dir)
+    assert release is not None
+    defaults: dict[str, Any] = {"default_graphs": (), "named_graphs": (), "accept": None, "format": None,
+                                "max_rows": TEST_SETTINGS["sparql_max_rows"], "allowed_services": ()}
+    return Job(query=query, release_id=release.id, **(defaults | fields))
+
+
+def worker_pids() -> set[int]:
+    """The pids of this process's live children (the query workers of every pool it started)."""
+    return {process.pid for process in multiprocessing.active_children() if process.pid is not None}
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import requests
 
 from app.pipeline.publish import Published
 from app.web.errors import HTTPError
-from app.web.sparql import isolate_network, normalise, prepare
+from app.web.sparql.guard import normalise, prepare
+from app.web.sparql.pool import isolate_network
 from tests.web.conftest import Listener
 
 BYPASSES = {

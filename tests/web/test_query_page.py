@@ -16,7 +16,7 @@ from markupsafe import escape
 from app.pipeline.publish import Published
 from app.web import create_app
 from app.web.examples import examples
-from tests.web.conftest import BASE, TEST_SETTINGS
+from tests.web.conftest import BASE, CROSS_PRODUCT, TEST_SETTINGS
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 PREFIXES = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -25,7 +25,6 @@ FIRM_LABELS = PREFIXES + "SELECT ?label WHERE { ?s a defcoop:Firm ; rdfs:label ?
 PEOPLE = PREFIXES + "SELECT ?person ?name WHERE { ?person a defcoop:Person ; rdfs:label ?name }"
 MEETING_START = PREFIXES + "SELECT ?start WHERE { ?m a defcoop:Meeting ; defcoop:startDate ?start }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + BASE + "graph/claim-2> { ?s ?p ?o } }"
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 

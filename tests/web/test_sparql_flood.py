@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from app.pipeline.publish import Published
-from tests.web.test_sparql_live import CROSS_PRODUCT
+from tests.web.conftest import CROSS_PRODUCT
 
 FLOOD = 10
 

@@ -16,7 +16,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import LiveServer
-from tests.web.conftest import BASE, Listener
+from tests.web.conftest import BASE, CROSS_PRODUCT, Listener
 
 pytestmark = pytest.mark.server
 
@@ -26,7 +26,6 @@ FIRM_LABELS = (
 )
 LABELS = ["<script>alert(1)</script>", "Acme Defence"]
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + BASE + "graph/claim-2> { ?s ?p ?o } }"
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 SETTINGS = {"sparql_time_limit_s": 2, "sparql_workers": 2, "max_request_bytes": 4096, "sparql_max_rows": 1000}
 
 

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib.query import Result
 
-from tests.web.conftest import BASE, BUILT_AT, BULK_SIZE, TEST_SETTINGS, Listener
+from tests.web.conftest import BASE, BUILT_AT, BULK_SIZE, CROSS_PRODUCT, TEST_SETTINGS, Listener
 
 LABELS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s ?label WHERE { ?s rdfs:label ?label }"
 FIRM_LABELS = (
@@ -25,7 +25,6 @@ FIRM_LABELS = (
 )
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + BASE + "graph/claim-2> { ?s ?p ?o } }"
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 CLAIM_1 = BASE + "graph/claim-1"
 CLAIM_2 = BASE + "graph/claim-2"
 MAX_ROWS = TEST_SETTINGS["sparql_max_rows"]
@@ -375,16 +374,6 @@ def test_construct_truncation_is_stated(client: FlaskClient) -> None:
     assert response.get_data(as_text=True).startswith("# truncated")
     assert len(rdflib.Graph().parse(data=response.data, format="turtle")) == MAX_ROWS
     assert BULK_SIZE > MAX_ROWS
-
-
-def test_a_new_workers_start_up_is_not_charged_to_the_query(make_app: Callable[..., Flask]) -> None:
-    """Regression: a query that met a cold or just-replaced worker got 503 when the worker's start (spawn, imports,
-    opening the store: about a second, more under load) outlasted a short time limit."""
-    client = make_app(sparql_time_limit_s=0.3, sparql_workers=1).test_client()
-    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # cold pool
-    response = client.get("/sparql", query_string={"query": CROSS_PRODUCT})
-    assert response.status_code == 503  # the worker is killed and replaced
-    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # the replacement
 
 
 def test_time_limit_stops_the_query_and_names_the_setting(make_app: Callable[..., Flask]) -> None:

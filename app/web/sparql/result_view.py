@@ -28,7 +28,7 @@ from app.web.formats import (
 from app.web.model import Node
 from app.web.queries import compact
 from app.web.render import entity_kind
-from app.web.sparql import Answer
+from app.web.sparql.runner import Answer
 
 PAGE_ACCEPT = f"{RESULTS_JSON.media_type}, {TURTLE.media_type}"
 """What the page asks the worker for: SPARQL JSON results, or Turtle for a graph."""

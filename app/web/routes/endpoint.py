@@ -35,9 +35,9 @@ from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
 from app.web.http import conditional, truncated
-from app.web.result_view import PAGE_ACCEPT, result_view
+from app.web.sparql.result_view import PAGE_ACCEPT, result_view
 
-bp = Blueprint("sparql", __name__)
+bp = Blueprint("sparql", __name__)  # so its view is url_for("sparql.endpoint")
 
 SERVICE_DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
 ANSWER_FORMATS = (*RESULTS_FORMATS, *RDF_FORMATS, HTML)
@@ -114,6 +114,7 @@ def endpoint() -> Response | str:
         return query_page(params)
     answer = sparql.service().answer(
         params.query,
+        release=context().release,  # the job runs on the release this request serves
         default_graphs=params.default_graphs,
         named_graphs=params.named_graphs,
         accept=request.headers.get("Accept"),
@@ -149,6 +150,7 @@ def query_page(params: ProtocolRequest) -> Response:
         try:
             answer = sparql.service().answer(
                 query,
+                release=context().release,
                 default_graphs=params.default_graphs,
                 named_graphs=params.named_graphs,
                 accept=PAGE_ACCEPT,
@@ -189,6 +191,7 @@ def service_description(format_override: str | None) -> Response | str:
     fmt = choose(SERVICE_DESCRIPTION_FORMATS, request.headers.get("Accept"), format_override)
     if fmt is HTML:
         return query_page(ProtocolRequest(query=None))
-    graph = sparql.service_description(settings, urls.absolute(url_for("sparql.endpoint"), settings))
+    graph = sparql.service_description(settings, context().release,
+                                       urls.absolute(url_for("sparql.endpoint"), settings))
     return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
 

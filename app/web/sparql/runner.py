@@ -1,0 +1,109 @@
+"""Runs one checked user query against a store and serialises its answer, capped at `sparql_max_rows`.
+
+This runs inside a query worker (pool.py), which alone enforces the time limit. `execute()` checks the query
+(guard.py), picks the answer format the query's form offers, runs it, keeps at most `max_rows` rows (SELECT) or
+triples (CONSTRUCT/DESCRIBE) and serialises them (results.py for SELECT/ASK); `Answer.truncated` is then True,
+which the route turns into `X-DefCoop-Truncated: true` (and results.py into a marker in JSON/XML bodies).
+`failure()` turns whatever went wrong into the HTTPError the worker sends back instead of an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from app.store import GraphStore
+from app.vocab import PREFIXES
+from app.web.errors import HTTPError
+from app.web.formats import N_QUADS, N_TRIPLES, RDF_FORMATS, RESULTS_FORMATS, TRIG, TURTLE, Format, choose, lookup
+from app.web.sparql import results
+from app.web.sparql.guard import check_graph, prepare
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to answer one request (pickled through a pipe)."""
+
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    accept: str | None
+    format: str | None
+    max_rows: int
+    allowed_services: tuple[str, ...]
+    release_id: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised result: `body` in format `format_name`; `truncated` when rows were left off at `max_rows`."""
+
+    body: bytes
+    format_name: str
+    truncated: bool
+    count: int
+    max_rows: int
+
+    @property
+    def format(self) -> Format:
+        fmt = lookup(self.format_name)
+        assert fmt is not None
+        return fmt
+
+
+def offered_formats(form: str) -> tuple[Format, ...]:
+    """The formats a query of `form` (SELECT, ASK, CONSTRUCT, DESCRIBE) can be answered in."""
+    return RESULTS_FORMATS if form in ("SELECT", "ASK") else RDF_FORMATS
+
+
+def failure(exc: Exception) -> HTTPError:
+    """What the client is told when answering a job raised `exc`."""
+    if isinstance(exc, HTTPError):
+        return exc
+    if isinstance(exc, OSError):  # the remote side's words are not passed on (no probing oracle)
+        return HTTPError(502, f"a request to another server failed ({type(exc).__name__})")
+    return HTTPError(500, f"the query failed: {type(exc).__name__}: {exc}")
+
+
+def execute(store: GraphStore, job: Job) -> Answer:
+    """Check, run and serialise one query."""
+    prepared = prepare(job.query, job.allowed_services)
+    try:
+        fmt = choose(offered_formats(prepared.form), job.accept, job.format)
+    except HTTPError as exc:
+        raise HTTPError(exc.status, f"{exc.message} ({prepared.form} query)") from None
+    if job.default_graphs or job.named_graphs:  # the protocol's dataset replaces the query's
+        default_graphs, named_graphs = job.default_graphs, job.named_graphs
+    else:
+        default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
+    for graph in (*default_graphs, *named_graphs):
+        check_graph(store, graph)
+    try:
+        result = store.query(prepared.text, default_graphs=default_graphs or None,
+                             named_graphs=named_graphs or None)
+        return _serialise(result, fmt, job.max_rows)
+    except SyntaxError as exc:
+        raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
+
+
+def _serialise(result: Any, fmt: Format, max_rows: int) -> Answer:
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(results.write_boolean(fmt, bool(result)), fmt.name, False, 1, max_rows)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = [[solution[name] for name in names] for solution in islice(result, max_rows + 1)]
+        truncated = len(rows) > max_rows
+        rows = rows[:max_rows]
+        body = results.write_solutions(fmt, names, rows, max_rows if truncated else None)
+        return Answer(body, fmt.name, truncated, len(rows), max_rows)
+    triples = list(islice(result, max_rows + 1))
+    truncated = len(triples) > max_rows
+    triples = triples[:max_rows]
+    assert isinstance(fmt.oxigraph, ox.RdfFormat)
+    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES if fmt in (TURTLE, TRIG) else None)
+    if truncated and fmt in (TURTLE, N_TRIPLES, TRIG, N_QUADS):
+        body = f"# truncated: only the first {max_rows} triples (setting sparql_max_rows)\n".encode() + body
+    return Answer(body, fmt.name, truncated, len(triples), max_rows)
