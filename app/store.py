@@ -25,7 +25,15 @@ import pyoxigraph as ox
 from app.config import Settings
 
 CURRENT = "current"
+"""The symlink in `build_dir` naming the release readers serve."""
 RELEASES = "releases"
+"""The folder in `build_dir` holding releases (and staging folders of builds under way)."""
+MANIFESTS_CACHED = 8
+"""Manifests of this many recent releases are kept in memory (a release is read once, not on every request)."""
+STAGING_GRACE_S = 60
+"""A staging folder without its owner file yet is taken for abandoned only when older than this (seconds)."""
+STAGING_NAMES = 1000
+"""Staging folders one build may try within one second before giving up (names are `{time}-{n:03d}`)."""
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
 
 
@@ -53,7 +61,7 @@ class Release:
         return self.path.name
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=MANIFESTS_CACHED)
 def _manifest(path: Path) -> dict[str, Any]:
     return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
 
@@ -73,7 +81,7 @@ def stage_release(build_dir: Path) -> Path:
     releases.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(releases)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    for n in range(1000):
+    for n in range(STAGING_NAMES):
         path = releases / f"{stamp}-{n:03d}.staging"
         if path.with_name(path.name.removesuffix(".staging")).exists():
             continue  # a release committed within the same second holds this name
@@ -95,7 +103,7 @@ def _remove_abandoned_staging(releases: Path) -> None:
         try:
             pid: int | None = int((staging / OWNER).read_text(encoding="utf-8"))
         except (OSError, ValueError):  # no owner yet: abandoned only if it is not brand new
-            pid = None if time.time() - staging.stat().st_mtime > 60 else os.getpid()
+            pid = None if time.time() - staging.stat().st_mtime > STAGING_GRACE_S else os.getpid()
         if pid is None or not _alive(pid):
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -115,7 +123,7 @@ def discard_staging(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def commit_release(build_dir: Path, staging: Path, keep: int = 3) -> Release:
+def commit_release(build_dir: Path, staging: Path, keep: int = Settings.keep_releases) -> Release:
     """Make `staging` the current release atomically (symlink swap by rename), then prune old releases."""
     final = staging.with_name(staging.name.removesuffix(".staging"))
     (staging / OWNER).unlink(missing_ok=True)
@@ -185,9 +193,11 @@ class EmbeddedStore(GraphStore):
 
 
 class RemoteStore(GraphStore):
-    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union)."""
+    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union).
+    `timeout_s` bounds the wait for one answer (setting `store_timeout_s`); user queries also stop at their time
+    limit, whichever comes first."""
 
-    def __init__(self, endpoint: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, endpoint: str, timeout_s: float = Settings.store_timeout_s) -> None:
         self.endpoint = endpoint
         self.timeout_s = timeout_s
 
@@ -214,7 +224,7 @@ class RemoteStore(GraphStore):
 def open_store(settings: Settings) -> GraphStore:
     """The store the settings name: a remote endpoint if `store_endpoint` is set, else the current release."""
     if settings.store_endpoint:
-        return RemoteStore(settings.store_endpoint)
+        return RemoteStore(settings.store_endpoint, settings.store_timeout_s)
     release = current_release(settings.build_dir)
     if release is None:
         raise FileNotFoundError(f"nothing is published in {settings.build_dir}; run `defcoop build` first")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+from pathlib import Path
 
 from app import cli
 from app.config import ROOT, Settings
@@ -38,6 +39,22 @@ def test_every_setting_is_documented() -> None:
     table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
     for field in dataclasses.fields(Settings):
         assert f"| `{field.name}` |" in table, f"setting {field.name} is not in the README's settings table"
+
+
+def readme_default(default: object) -> str:
+    """How the README's settings table writes a default: paths relative to the repository, `none` for nothing."""
+    if default is None or default == ():
+        return "none"
+    if isinstance(default, Path):
+        return f"`{default.relative_to(ROOT)}/`"
+    return f"`{default:g}`" if isinstance(default, float) else f"`{default}`"
+
+
+def test_the_readme_states_every_settings_default() -> None:
+    table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", table, re.M))
+    for name, default in dataclasses.asdict(Settings()).items():
+        assert rows.get(name) == readme_default(default), f"the README gives setting {name} another default"
 
 
 def test_every_setting_is_a_flag_of_every_defcoop_command() -> None:
