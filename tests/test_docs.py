@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app import cli
 from app.config import ROOT, Settings
+from app.web import create_app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -39,6 +40,31 @@ def test_every_setting_is_documented() -> None:
     table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
     for field in dataclasses.fields(Settings):
         assert f"| `{field.name}` |" in table, f"setting {field.name} is not in the README's settings table"
+
+
+def readme_routes() -> set[str]:
+    """The routes in the first column of the README's table under "Using the site", placeholders as `{}` and
+    query strings left out: `/id/{type}/{slug}` → `/id/{}/{}`, `/search?q=…` → `/search`."""
+    section = README.split("## Using the site", 1)[1].split("\n## ", 1)[0]
+    cells = re.findall(r"^\| (`/.+?) \|", section, re.M)
+    assert cells, "the README's route table is missing"
+    routes = [route for cell in cells for route in re.findall(r"`([^`]+)`", cell)]
+    return {re.sub(r"\{[^}]*\}", "{}", route.split("?", 1)[0]) for route in routes}
+
+
+def app_routes(build_dir: Path) -> set[str]:
+    """The routes of the Flask app (static files left out), placeholders as `{}`: `/id/<kind>/<name>` → `/id/{}/{}`."""
+    app = create_app({"build_dir": build_dir, "sparql_workers": 1})
+    try:
+        return {re.sub(r"<[^>]*>", "{}", rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    finally:
+        app.extensions["defcoop.sparql"].close()
+
+
+def test_the_readme_route_table_lists_exactly_the_apps_routes(tmp_path: Path) -> None:
+    documented, served = readme_routes(), app_routes(tmp_path)
+    assert documented == served, (f"served but not in the README: {sorted(served - documented)}; "
+                                  f"in the README but not served: {sorted(documented - served)}")
 
 
 def readme_default(default: object) -> str:
