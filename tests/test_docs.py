@@ -90,3 +90,13 @@ def test_every_setting_is_a_flag_of_every_defcoop_command() -> None:
             assert getattr(cli.parser().parse_args([*command, flag, "7"]), field.name) == "7", (command, flag)
     args = cli.parser().parse_args(["serve", "--sparql-allowed-services", "http://a.example/ http://b.example/"])
     assert cli._settings(args).sparql_allowed_services == ("http://a.example/", "http://b.example/")
+
+
+def test_the_architecture_page_has_a_paragraph_per_top_level_folder() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folders = {path.split("/", 1)[0] for path in tracked.splitlines() if "/" in path}
+    assert folders
+    for folder in folders:
+        assert f"**`{folder}/`**" in page, f"docs/architecture.md has no paragraph on {folder}/"
+    assert "(docs/architecture.md)" in README
