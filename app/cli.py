@@ -21,13 +21,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     try:
         return load_settings({k: getattr(args, k) for k in SETTINGS if getattr(args, k, None) is not None})
     except ValueError as exc:
-        raise SystemExit(f"defcoop: invalid setting: {exc}") from None
+        raise SystemExit(f"defcoop: {exc}") from None
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    return _build(_settings(args))
+
+
+def _build(settings: Settings) -> int:
     from app.pipeline import BuildFailed, Progress, build
 
-    settings = _settings(args)
     started = time.perf_counter()
     progress = Progress()
     try:
@@ -80,12 +83,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.store_endpoint is None and current_release(settings.build_dir) is None:
         print("nothing published yet: building first", file=sys.stderr)
-        if cmd_build(args) != 0:
+        if _build(settings) != 0:
             return 1
     from app.web.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    serve(dataclasses.asdict(settings), host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port)
     return 0
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ class Settings:
     shapes_dir: Path = ROOT / "shapes"
     build_dir: Path = ROOT / "build"
     store_endpoint: str | None = None
+    store_timeout_s: float = 30.0
     sparql_time_limit_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_workers: int = 2
@@ -30,6 +32,7 @@ class Settings:
     sparql_allowed_services: tuple[str, ...] = field(default_factory=tuple)
     max_request_bytes: int = 1_000_000
     page_link_limit: int = 100
+    page_threads: int = 4
     keep_releases: int = 3
     build_workers: int = 0
     response_cache_mb: int = 64
@@ -40,42 +43,77 @@ class Settings:
         return self.base_iri + "id/"
 
 
-def _coerce(name: str, value: Any) -> Any:
-    fld = {f.name: f for f in dataclasses.fields(Settings)}[name]
-    kind = str(fld.type)
-    if value is None or not isinstance(value, str):
-        if "tuple" in kind and isinstance(value, list | tuple):
-            return tuple(value)
-        if "Path" in kind and value is not None:
+class SettingError(ValueError):
+    """A setting given a value that is not of its type; the message names the setting, its source and the value."""
+
+
+TYPES: dict[str, Any] = typing.get_type_hints(Settings)
+"""Each setting's declared type: `int`, `float`, `str`, `Path`, `tuple[str, ...]`, or one of them `| None`."""
+
+KINDS = {int: "an integer", float: "a number", str: "text", Path: "a path", tuple: "a list"}
+"""The types a setting may have, as an error message names them."""
+
+
+def _optional(kind: Any) -> Any | None:
+    """`X` for a hint `X | None`, else None."""
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
+        return next(arg for arg in args if arg is not type(None))
+    return None
+
+
+def _convert(kind: Any, value: Any) -> Any:
+    """`value` (text from the environment or a flag, or a Python value from an override) as a `kind`; ValueError
+    or TypeError when it is not one."""
+    if (inner := _optional(kind)) is not None:
+        return None if value is None or value == "" else _convert(inner, value)
+    if typing.get_origin(kind) is tuple:  # tuple[X, ...]: text is split at commas and white space
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise TypeError(value)
+        return tuple(_convert(typing.get_args(kind)[0], item) for item in items)
+    if kind is Path:
+        if isinstance(value, str):  # text from the environment or a flag is relative to the working directory
+            return Path(value).resolve()
+        if isinstance(value, os.PathLike):
             return Path(value)
-        return value
-    if "Path" in kind:
-        return Path(value).resolve()
-    if kind == "float":
-        return float(value)
-    if kind == "int":
+    elif kind is int and isinstance(value, int | str) and not isinstance(value, bool):
         return int(value)
-    if "tuple" in kind:
-        return tuple(v for v in value.replace(",", " ").split() if v)
-    if "None" in kind and value == "":
-        return None
-    return value
+    elif kind is float and isinstance(value, int | float | str) and not isinstance(value, bool):
+        return float(value)
+    elif kind is str and isinstance(value, str):
+        return value
+    if (typing.get_origin(kind) or kind) not in KINDS:
+        raise NotImplementedError(f"settings of type {kind} need a case in config._convert")
+    raise TypeError(value)
+
+
+def _coerce(name: str, value: Any, source: str | None = None) -> Any:
+    """The value of setting `name` from `value`; SettingError naming the setting, `source` and the value."""
+    kind = TYPES[name]
+    try:
+        return _convert(kind, value)
+    except (TypeError, ValueError):
+        base = _optional(kind) or kind
+        where = f" (from {source})" if source else ""
+        raise SettingError(f"setting {name}{where} must be {KINDS[typing.get_origin(base) or base]}, "
+                           f"not {value!r}") from None
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults, then DEFCOOP_<NAME> environment variables, then `overrides` (e.g. test config or CLI flags)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(Settings):
-        env = environ.get("DEFCOOP_" + f.name.upper())
-        if env is not None:
-            values[f.name] = _coerce(f.name, env)
-    for key, value in (overrides or {}).items():
-        if key not in {f.name for f in dataclasses.fields(Settings)}:
-            raise KeyError(f"unknown setting {key!r}")
+    for name in TYPES:
+        variable = "DEFCOOP_" + name.upper()
+        if variable in environ:
+            values[name] = _coerce(name, environ[variable], variable)
+    for name, value in (overrides or {}).items():
+        if name not in TYPES:
+            raise KeyError(f"unknown setting {name!r}")
         if value is not None:
-            values[key] = _coerce(key, value)
+            values[name] = _coerce(name, value)
     settings = Settings(**values)
     if not settings.base_iri.endswith("/"):
-        raise ValueError(f"base_iri must end with '/': {settings.base_iri!r}")
+        raise SettingError(f"setting base_iri must end with '/', not {settings.base_iri!r}")
     return settings

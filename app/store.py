@@ -26,7 +26,15 @@ import pyoxigraph as ox
 from app.config import Settings
 
 CURRENT = "current"
+"""The symlink in `build_dir` naming the release readers serve."""
 RELEASES = "releases"
+"""The folder in `build_dir` holding releases (and staging folders of builds under way)."""
+MANIFESTS_CACHED = 8
+"""Manifests of this many recent releases are kept in memory (a release is read once, not on every request)."""
+STAGING_GRACE_S = 60
+"""A staging folder without its owner file yet is taken for abandoned only when older than this (seconds)."""
+STAGING_NAMES = 1000
+"""Staging folders one build may try within one second before giving up (names are `{time}-{n:03d}`)."""
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
 
 
@@ -59,12 +67,12 @@ class Release:
         return _built_at(self.path)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=MANIFESTS_CACHED)
 def _manifest(path: Path) -> dict[str, Any]:
     return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=MANIFESTS_CACHED)
 def _built_at(path: Path) -> datetime:
     try:
         stamp = _manifest(path).get("built_at")
@@ -91,7 +99,7 @@ def stage_release(build_dir: Path) -> Path:
     releases.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(releases)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    for n in range(1000):
+    for n in range(STAGING_NAMES):
         path = releases / f"{stamp}-{n:03d}.staging"
         if path.with_name(path.name.removesuffix(".staging")).exists():
             continue  # a release committed within the same second holds this name
@@ -113,7 +121,7 @@ def _remove_abandoned_staging(releases: Path) -> None:
         try:
             pid: int | None = int((staging / OWNER).read_text(encoding="utf-8"))
         except (OSError, ValueError):  # no owner yet: abandoned only if it is not brand new
-            pid = None if time.time() - staging.stat().st_mtime > 60 else os.getpid()
+            pid = None if time.time() - staging.stat().st_mtime > STAGING_GRACE_S else os.getpid()
         if pid is None or not _alive(pid):
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -133,7 +141,7 @@ def discard_staging(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def commit_release(build_dir: Path, staging: Path, keep: int = 3) -> Release:
+def commit_release(build_dir: Path, staging: Path, keep: int = Settings.keep_releases) -> Release:
     """Make `staging` the current release atomically (symlink swap by rename), then prune old releases."""
     final = staging.with_name(staging.name.removesuffix(".staging"))
     (staging / OWNER).unlink(missing_ok=True)
@@ -203,9 +211,11 @@ class EmbeddedStore(GraphStore):
 
 
 class RemoteStore(GraphStore):
-    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union)."""
+    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union).
+    `timeout_s` bounds the wait for one answer (setting `store_timeout_s`); user queries also stop at their time
+    limit, whichever comes first."""
 
-    def __init__(self, endpoint: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, endpoint: str, timeout_s: float = Settings.store_timeout_s) -> None:
         self.endpoint = endpoint
         self.timeout_s = timeout_s
 
@@ -237,7 +247,7 @@ def open_release_store(release: Release) -> GraphStore:
 def open_remote_store(settings: Settings) -> GraphStore:
     """The remote endpoint `store_endpoint` names."""
     assert settings.store_endpoint, "no store_endpoint is set"
-    return RemoteStore(settings.store_endpoint)
+    return RemoteStore(settings.store_endpoint, settings.store_timeout_s)
 
 
 def open_store(settings: Settings) -> GraphStore:

@@ -10,12 +10,14 @@ from typing import Any
 
 from flask import Flask
 
-from app.config import load_settings
+from app.config import Settings, load_settings
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """An app serving the current release under `build_dir`; settings are defaults, then DEFCOOP_*, then `overrides`."""
-    settings = load_settings(overrides)
+def create_app(settings_or_overrides: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """An app serving the current release under `build_dir` with these settings, or with defaults, then DEFCOOP_*,
+    then these overrides (a mapping, as tests give)."""
+    settings = settings_or_overrides if isinstance(settings_or_overrides, Settings) else load_settings(
+        settings_or_overrides)
     app = Flask(__name__)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,  # larger bodies → 413

@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Mapping
-from typing import Any
 
 import waitress
 
 from app.config import Settings
 from app.web import create_app
 
-PAGE_THREADS = 4
-"""Threads kept for pages beyond the SPARQL requests the query pool admits, so a flood of queries never holds them."""
 
-
-def serve(settings_overrides: Mapping[str, Any], host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int) -> None:
     """Serve DefCoop on host:port until interrupted; bodies over `max_request_bytes` are refused by waitress too.
 
     Waitress gets one thread per SPARQL request the pool admits (`sparql_workers + sparql_max_waiting`) plus
-    PAGE_THREADS, so pages are served whatever the queries do.
+    `page_threads`, so pages are served whatever the queries do.
     """
-    app = create_app(settings_overrides)
-    settings: Settings = app.extensions["defcoop"]
-    threads = settings.sparql_workers + settings.sparql_max_waiting + PAGE_THREADS
+    app = create_app(settings)
     app.extensions["defcoop.sparql"].pool.start()  # warm workers before the first query
     # SIGTERM → SystemExit, so atexit handlers run and the query workers are stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -35,8 +28,12 @@ def serve(settings_overrides: Mapping[str, Any], host: str, port: int) -> None:
         app,
         host=host,
         port=port,
-        threads=threads,
+        threads=threads(settings),
         max_request_body_size=settings.max_request_bytes,
         ident="defcoop",
     )
 
+
+def threads(settings: Settings) -> int:
+    """Waitress's thread count: one per SPARQL request the query pool admits, plus `page_threads` for pages."""
+    return settings.sparql_workers + settings.sparql_max_waiting + settings.page_threads
