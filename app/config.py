@@ -33,6 +33,7 @@ class Settings:
     max_request_bytes: int = 1_000_000
     page_link_limit: int = 100
     page_threads: int = 4
+    web_workers: int = 0
     keep_releases: int = 3
     build_workers: int = 0
     response_cache_mb: int = 64

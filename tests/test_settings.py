@@ -4,6 +4,7 @@ one `Settings` object the command line loads is the one the web app serves with.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,8 @@ def test_create_app_serves_with_the_settings_object_it_is_given(tmp_path: Path) 
         app.extensions["defcoop.sparql"].close()
 
 
-def test_waitress_threads_are_the_query_pool_plus_page_threads() -> None:
+def test_server_threads_are_the_query_pool_plus_page_threads_and_workers_follow_the_cpus() -> None:
     settings = dataclasses.replace(Settings(), sparql_workers=3, sparql_max_waiting=5, page_threads=2)
     assert web_server.threads(settings) == 10
+    assert web_server.workers(settings) == (os.cpu_count() or 1)
+    assert web_server.workers(dataclasses.replace(settings, web_workers=3)) == 3

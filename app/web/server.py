@@ -1,39 +1,70 @@
-"""Serve the web app with waitress (a production WSGI server; never Flask's development server).
+"""Serve the web app with gunicorn (a production WSGI server; never Flask's development server): several worker
+processes over the read-only store, each with threads, so pages use every core.
 
 Started by `defcoop serve` (app/cli.py), the one way to run the site.
 """
 
 from __future__ import annotations
 
-import signal
-import sys
+import os
+from typing import Any
 
-import waitress
+from flask import Flask
+from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
 from app.web import create_app
 
+SERVER_TIMEOUT_MIN_S = 30
+"""A worker that has not reported alive for this long (or twice the SPARQL time limit) is restarted."""
+
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve DefCoop on host:port until interrupted; bodies over `max_request_bytes` are refused by waitress too.
+    """Serve DefCoop on host:port until interrupted (SIGTERM or SIGINT: workers finish their requests).
 
-    Waitress gets one thread per SPARQL request the pool admits (`sparql_workers + sparql_max_waiting`) plus
-    `page_threads`, so pages are served whatever the queries do.
+    `web_workers` processes (one per CPU when 0), each with one thread per SPARQL request the query pool
+    admits (`sparql_workers + sparql_max_waiting`) plus `page_threads`, so pages are served whatever the queries
+    do. Each process has its own query pool and response cache.
     """
-    app = create_app(settings)
-    app.extensions["defcoop.sparql"].pool.start()  # warm workers before the first query
-    # SIGTERM → SystemExit, so atexit handlers run and the query workers are stopped.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    waitress.serve(
-        app,
-        host=host,
-        port=port,
-        threads=threads(settings),
-        max_request_body_size=settings.max_request_bytes,
-        ident="defcoop",
-    )
+    Server(settings, f"{host}:{port}").run()
+
+
+def workers(settings: Settings) -> int:
+    return settings.web_workers or os.cpu_count() or 1
 
 
 def threads(settings: Settings) -> int:
-    """Waitress's thread count: one per SPARQL request the query pool admits, plus `page_threads` for pages."""
+    """Threads of one worker process: one per SPARQL request its query pool admits, plus `page_threads`."""
     return settings.sparql_workers + settings.sparql_max_waiting + settings.page_threads
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn configured from DefCoop's settings, loading `create_app(settings)` in each worker."""
+
+    def __init__(self, settings: Settings, bind: str) -> None:
+        self.settings, self.bind = settings, bind
+        super().__init__()
+
+    def load_config(self) -> None:
+        options: dict[str, Any] = {
+            "bind": self.bind,
+            "workers": workers(self.settings),
+            "worker_class": "gthread",
+            "threads": threads(self.settings),
+            "timeout": max(SERVER_TIMEOUT_MIN_S, int(2 * self.settings.sparql_time_limit_s)),
+            "graceful_timeout": 10,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "post_worker_init": _warm,
+        }
+        for name, value in options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return create_app(self.settings)
+
+
+def _warm(worker: Any) -> None:
+    """Start the worker's query processes before its first query."""
+    worker.wsgi.extensions["defcoop.sparql"].pool.start()

@@ -1,5 +1,5 @@
 """A flood of runaway queries is turned away at once beyond `sparql_workers + sparql_max_waiting`, so pages keep
-being served (found in review: queued queries held every waitress thread and a page took 9 s)."""
+being served (found in review: queued queries held every server thread and a page took 9 s)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ FLOOD = 10
 def test_flood_of_runaway_queries_does_not_starve_pages(live_server: Callable[..., Any],
                                                          published: Published) -> None:
     server = live_server({"build_dir": published.release.path.parent.parent, "sparql_workers": 1,
-                          "sparql_max_waiting": 1, "sparql_time_limit_s": 3})
+                          "sparql_max_waiting": 1, "sparql_time_limit_s": 3,
+                          "web_workers": 1})  # one server process: its pool admits 2, the rest are turned away
     answers: list[requests.Response] = []
 
     def runaway() -> None:

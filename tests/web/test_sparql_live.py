@@ -1,4 +1,4 @@
-"""/sparql served by `defcoop serve` (waitress) and used by real SPARQL clients over HTTP."""
+"""/sparql served by `defcoop serve` (gunicorn) and used by real SPARQL clients over HTTP."""
 
 from __future__ import annotations
 
@@ -170,9 +170,15 @@ def _children(pid: int) -> set[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_stopping_the_server_stops_its_workers(live_server: Callable[..., LiveServer], release_dir: Path) -> None:
-    server = live_server({"build_dir": release_dir, **SETTINGS, "sparql_workers": 3})
-    workers = _children(server.process.pid)
-    assert len(workers) >= 3
+    server = live_server({"build_dir": release_dir, **SETTINGS, "sparql_workers": 3, "web_workers": 2})
+    deadline = time.monotonic() + 15
+    while True:  # the server answers once one process is up; the other may still be starting its query workers
+        web = _children(server.process.pid)
+        workers = web | {pid for w in web for pid in _children(w)}
+        if len(web) == 2 and len(workers) >= 2 + 2 * 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(web) == 2 and len(workers) >= 2 + 2 * 3  # server processes, each with its query workers
     server.stop()
     deadline = time.monotonic() + 5
     while any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in workers) and time.monotonic() < deadline:
