@@ -10,6 +10,7 @@ text checked is the text run. (Request size is limited before a query gets here:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +59,18 @@ def normalise(text: str) -> str:
 def prepare(text: str, allowed_services: Collection[str] = ()) -> Prepared:
     """Parse `text` and check it is a read-only query that reaches no other server (see the module docstring).
 
-    `Prepared.text` is the normalised query (see `normalise`): run that, never the original.
+    `Prepared.text` is the normalised query (see `normalise`): run that, never the original. rdflib's parser takes
+    tens of milliseconds, so the verdicts on the last PREPARED_CACHED query texts are kept (clients repeat queries).
     """
+    return _prepare(text, tuple(sorted(allowed_services)))
+
+
+PREPARED_CACHED = 512
+"""Accepted query texts each query process remembers checked (refusals are checked again each time)."""
+
+
+@functools.lru_cache(maxsize=PREPARED_CACHED)
+def _prepare(text: str, allowed_services: tuple[str, ...]) -> Prepared:
     text = normalise(text)
     if not text.strip():
         raise HTTPError(400, "the query is empty")
