@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
+from app.convert import to_rdflib
 from app.pipeline.shacl_sparql import compile_shapes
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -125,8 +126,8 @@ class ShapeChecker:
             has_value = "value" in [v.value for v in result.variables]  # type: ignore[union-attr]
             for row in result:  # type: ignore[union-attr]
                 value = row["value"] if has_value else None
-                found.append(Violation(_rdflib(row["this"]), _local(c.shape), c.message, c.component, c.path,
-                                       _rdflib(value) if value is not None else None))
+                found.append(Violation(to_rdflib(row["this"]), _local(c.shape), c.message, c.component, c.path,
+                                       to_rdflib(value) if value is not None else None))
         return found + sparql_violations(store, self.sparql)
 
 
@@ -201,7 +202,7 @@ def sparql_violations(store: ox.Store, constraints: list[SparqlConstraint]) -> l
             raise ValueError(f"the SPARQL constraint of {_local(c.shape)} is not valid SPARQL: {exc}") from None
         names = [v.value for v in result.variables]
         for row in result:
-            bindings = {n: _rdflib(row[n]) for n in names if row[n] is not None}
+            bindings = {n: to_rdflib(row[n]) for n in names if row[n] is not None}
             v = Violation(bindings["this"], _local(c.shape), _fill(c.message, bindings), "SPARQLConstraintComponent",
                           bindings.get("path"), bindings.get("value"))
             found.setdefault((str(v.focus), v.shape, v.message), v)  # one per focus node, however many targets
@@ -214,16 +215,6 @@ def _fill(message: str, bindings: dict[str, Node]) -> str:
         node = bindings.get(match.group(1))
         return match.group(0) if node is None else str(node)
     return re.sub(r"\{[?$](\w+)\}", value, message)
-
-
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _from_report(shapes: Graph, report: Graph, result: Node) -> Violation:

@@ -18,8 +18,8 @@ from rdflib.namespace import DCTERMS, FOAF
 
 from app.store import Release
 from app.vocab import DCAT, PREFIXES, VOID
-from app.web.formats import RDF_FORMATS, Format, lookup
 from app.web.ontology_doc import ontology_graph
+from app.web.renderers import RDF_FORMATS, Format, lookup
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"

@@ -1,6 +1,6 @@
 """The one exception for a request that ends in an HTTP error, whoever refuses it.
 
-Format negotiation (formats.py), the SPARQL checks and limits (sparql/, raised in worker processes too,
+Format negotiation (renderers.py), the SPARQL checks and limits (sparql/, raised in worker processes too,
 so it pickles) and the routes raise `HTTPError(status, message)`; `create_app` registers one handler
 (`http.error`) that answers it, and werkzeug's own HTTP exceptions, in the same way.
 """

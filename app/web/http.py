@@ -36,7 +36,7 @@ from app.web import urls
 from app.web.context import app_settings, context
 from app.web.dataset import Download
 from app.web.errors import HTTPError
-from app.web.formats import HTML, JSON, RESULTS_JSON, TEXT, Format, negotiate
+from app.web.renderers import HTML, JSON, RESULTS_JSON, TEXT, Format, negotiate
 
 EXPOSED_HEADERS = "ETag, Link, X-DefCoop-Truncated, X-DefCoop-Max-Rows"
 """Response headers scripts on other origins may read: validators, links, SPARQL truncation."""

@@ -2,7 +2,7 @@
 format) and the filters templates format values with.
 
 An entity URL offers `ENTITY_FORMATS` (HTML first, so browsers and `*/*` get the page); the format comes
-from the URL's extension (`/id/city/moscow.ttl`) or from Accept (formats.py). HTML goes through
+from the URL's extension (`/id/city/moscow.ttl`) or from Accept (renderers.py). HTML goes through
 `entity_page()`; every RDF format through `rdf_document()`.
 """
 
@@ -14,14 +14,13 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import render_template, url_for
-from rdflib import Graph
 
 from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES
 from app.web import urls
 from app.web.context import app_settings
-from app.web.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format
 from app.web.model import Entity
+from app.web.renderers import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, write_graph
 
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """What an entity URL can answer in, the default first."""
@@ -80,13 +79,8 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
 
 
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:
-    """`triples` serialised in `fmt`; JSON-LD is compact with an inline @context (nothing fetched remotely)."""
-    names = prefixes(settings, triples)
-    if fmt is JSON_LD:
-        graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        return graph.serialize(format="json-ld", context=names, auto_compact=True, encoding="utf-8")
-    assert isinstance(fmt.oxigraph, ox.RdfFormat)
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=names if fmt in (TURTLE, RDF_XML) else None)
+    """`triples` serialised in `fmt` through the registry, with prefixes for the entity types it mentions."""
+    return write_graph(fmt, triples, prefixes(settings, triples))
 
 
 def schema_org(page: Entity, url: str) -> dict[str, Any]:

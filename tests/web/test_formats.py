@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.web.errors import HTTPError
-from app.web.formats import (
+from app.web.renderers import (
     FORMATS,
     HTML,
     JSON_LD,

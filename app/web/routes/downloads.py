@@ -18,8 +18,8 @@ from app.web import urls
 from app.web.context import context
 from app.web.dataset import downloads, find_download, jsonld_context, listing_json
 from app.web.errors import HTTPError
-from app.web.formats import HTML, JSON, JSON_LD, choose
 from app.web.http import compressible, conditional, send_download
+from app.web.renderers import HTML, JSON, JSON_LD, choose
 
 bp = Blueprint("downloads", __name__)
 

@@ -33,8 +33,8 @@ from app.web import sparql, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
-from app.web.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
 from app.web.http import conditional, truncated
+from app.web.renderers import GRAPH_FORMATS, HTML, RDF_FORMATS, RESULTS_FORMATS, Format, choose, lookup, negotiate
 from app.web.sparql.result_view import PAGE_ACCEPT, result_view
 
 bp = Blueprint("sparql", __name__)  # so its view is url_for("sparql.endpoint")

@@ -15,9 +15,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 from app.web.context import context
 from app.web.dataset import find_download
 from app.web.errors import HTTPError
-from app.web.formats import GRAPH_FORMATS, HTML, TURTLE, Format, choose, lookup
 from app.web.http import compressible, conditional, send_download
 from app.web.ontology_doc import documentation
+from app.web.renderers import GRAPH_FORMATS, HTML, TURTLE, Format, choose, lookup
 
 bp = Blueprint("ontology", __name__)
 

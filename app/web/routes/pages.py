@@ -22,8 +22,8 @@ from app.web import queries, render, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
-from app.web.formats import HTML, choose, lookup
 from app.web.http import conditional, truncated
+from app.web.renderers import HTML, choose, lookup
 
 bp = Blueprint("pages", __name__)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, url_for
 
+from app.convert import to_oxigraph
 from app.web import urls
 from app.web.context import context
 from app.web.dataset import void_graph
-from app.web.formats import GRAPH_FORMATS, HTML, choose
 from app.web.http import conditional
+from app.web.renderers import GRAPH_FORMATS, HTML, choose, write_graph
 
 bp = Blueprint("dataset", __name__)
 
@@ -27,5 +28,5 @@ def void() -> Response:
         return redirect(url_for("downloads.listing"), code=303)
     ctx = context()
     graph = void_graph(ctx.published, urls.site_root(ctx.settings))
-    return Response(graph.serialize(format=fmt.rdflib), content_type=fmt.content_type)
+    return Response(write_graph(fmt, to_oxigraph(graph), dict(graph.namespaces())), content_type=fmt.content_type)
 

@@ -7,7 +7,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from app.config import Settings
 from app.store import Release
 from app.vocab import SD, VOID
-from app.web.formats import RDF_FORMATS, RESULTS_FORMATS
+from app.web.renderers import RDF_FORMATS, RESULTS_FORMATS
 
 
 def service_description(settings: Settings, release: Release | None, endpoint: str) -> Graph:

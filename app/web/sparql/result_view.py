@@ -16,7 +16,10 @@ from typing import Any
 
 from app.config import Settings
 from app.vocab import RDF_LANGSTRING, XSD_STRING
-from app.web.formats import (
+from app.web.model import Node
+from app.web.queries import compact
+from app.web.render import entity_kind
+from app.web.renderers import (
     JSON_LD,
     N_TRIPLES,
     RDF_XML,
@@ -25,9 +28,6 @@ from app.web.formats import (
     TURTLE,
     Format,
 )
-from app.web.model import Node
-from app.web.queries import compact
-from app.web.render import entity_kind
 from app.web.sparql.runner import Answer
 
 PAGE_ACCEPT = f"{RESULTS_JSON.media_type}, {TURTLE.media_type}"

@@ -2,8 +2,8 @@
 
 This runs inside a query worker (pool.py), which alone enforces the time limit. `execute()` checks the query
 (guard.py), picks the answer format the query's form offers, runs it, keeps at most `max_rows` rows (SELECT) or
-triples (CONSTRUCT/DESCRIBE) and serialises them (results.py for SELECT/ASK); `Answer.truncated` is then True,
-which the route turns into `X-DefCoop-Truncated: true` (and results.py into a marker in JSON/XML bodies).
+triples (CONSTRUCT/DESCRIBE) and serialises them (renderers.py); `Answer.truncated` is then True,
+which the route turns into `X-DefCoop-Truncated: true` (and renderers.py into a marker in JSON/XML bodies).
 `failure()` turns whatever went wrong into the HTTPError the worker sends back instead of an answer.
 """
 
@@ -18,8 +18,20 @@ import pyoxigraph as ox
 from app.store import GraphStore
 from app.vocab import PREFIXES
 from app.web.errors import HTTPError
-from app.web.formats import N_QUADS, N_TRIPLES, RDF_FORMATS, RESULTS_FORMATS, TRIG, TURTLE, Format, choose, lookup
-from app.web.sparql import results
+from app.web.renderers import (
+    N_QUADS,
+    N_TRIPLES,
+    RDF_FORMATS,
+    RESULTS_FORMATS,
+    TRIG,
+    TURTLE,
+    Format,
+    choose,
+    lookup,
+    write_boolean,
+    write_graph,
+    write_solutions,
+)
 from app.web.sparql.guard import check_graph, prepare
 
 
@@ -91,19 +103,18 @@ def execute(store: GraphStore, job: Job) -> Answer:
 
 def _serialise(result: Any, fmt: Format, max_rows: int) -> Answer:
     if isinstance(result, ox.QueryBoolean):
-        return Answer(results.write_boolean(fmt, bool(result)), fmt.name, False, 1, max_rows)
+        return Answer(write_boolean(fmt, bool(result)), fmt.name, False, 1, max_rows)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         rows = [[solution[name] for name in names] for solution in islice(result, max_rows + 1)]
         truncated = len(rows) > max_rows
         rows = rows[:max_rows]
-        body = results.write_solutions(fmt, names, rows, max_rows if truncated else None)
+        body = write_solutions(fmt, names, rows, max_rows if truncated else None)
         return Answer(body, fmt.name, truncated, len(rows), max_rows)
     triples = list(islice(result, max_rows + 1))
     truncated = len(triples) > max_rows
     triples = triples[:max_rows]
-    assert isinstance(fmt.oxigraph, ox.RdfFormat)
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES if fmt in (TURTLE, TRIG) else None)
+    body = write_graph(fmt, triples, PREFIXES)
     if truncated and fmt in (TURTLE, N_TRIPLES, TRIG, N_QUADS):
         body = f"# truncated: only the first {max_rows} triples (setting sparql_max_rows)\n".encode() + body
     return Answer(body, fmt.name, truncated, len(triples), max_rows)

@@ -1,4 +1,16 @@
-"""The format registry: short name ↔ file extension ↔ media type ↔ rdflib / pyoxigraph format.
+"""The one registry of representations: short name ↔ file extension ↔ media type ↔ title, and how each is written.
+
+Adding a format is an entry here (and, for a SPARQL results format, its branch in `write_solutions`); tests
+round-trip every registered RDF and results format through real parsers.
+
+* RDF documents (entity descriptions, CONSTRUCT/DESCRIBE answers, the VoID description) go through
+  `write_graph()`: Oxigraph's serialisers, and compact JSON-LD with an inline @context (nothing fetched remotely).
+* SELECT and ASK answers go through `write_solutions()` / `write_boolean()`. pyoxigraph can only serialise a whole
+  result iterator, so a result capped at `sparql_max_rows` is written here. When `truncated_at` is set, the head of
+  a JSON or XML body carries the standard link `urn:defcoop:truncated:sparql_max_rows=N`, and a JSON body also a
+  top-level member `"defcoop": {"truncated": true, "sparql_max_rows": N}` (placed before `"results"`, where
+  oxigraph's and rdflib's parsers accept it). CSV and TSV have no place for it, so clients rely on the
+  `X-DefCoop-Truncated` header there.
 
 Content negotiation everywhere (pages, RDF documents, SPARQL results, error bodies) is a lookup in
 this table: a view decides which formats it *offers* (an ordered sequence, most preferred first),
@@ -13,13 +25,19 @@ the Accept header (`negotiate()`, RFC 9110 q-values).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from app.vocab import XSD_STRING
 from app.web.errors import HTTPError
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
@@ -175,3 +193,160 @@ def choose(offered: Sequence[Format], accept_header: str | None, override: str |
         types = ", ".join(f.media_type for f in offered)
         raise HTTPError(406, f"none of the formats in Accept: {accept_header} is available; offered: {types}")
     return fmt
+
+
+# --- writers --------------------------------------------------------------------------------------------------
+
+
+def write_graph(fmt: Format, triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None) -> bytes:
+    """`triples` in the RDF format `fmt` (Oxigraph's serialisers). JSON-LD is Oxigraph's, inside a document whose
+    @context holds `prefixes`, as the release's JSON-LD dumps are: nothing is ever fetched from elsewhere."""
+    if fmt.kind != "rdf" or not isinstance(fmt.oxigraph, ox.RdfFormat):
+        raise ValueError(f"not an RDF format: {fmt.name}")
+    if fmt is JSON_LD:
+        graph = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+        return b'{"@context": ' + json.dumps(prefixes or {}, sort_keys=True).encode() + b', "@graph": ' + graph + b"}\n"
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes if fmt in (TURTLE, RDF_XML, TRIG) else None)
+
+
+ResultTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = Sequence[ResultTerm | None]
+
+
+def truncation_link(max_rows: int) -> str:
+    """The link a truncated XML (or JSON) result carries in its head."""
+    return f"urn:defcoop:truncated:sparql_max_rows={max_rows}"
+
+
+def write_solutions(fmt: Format, variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
+    """Serialise SELECT solutions; `truncated_at` is the row cap when rows were left off, else None."""
+    if fmt == RESULTS_JSON:
+        return _json_solutions(variables, rows, truncated_at)
+    if fmt == RESULTS_XML:
+        return _xml_solutions(variables, rows, truncated_at)
+    if fmt == RESULTS_CSV:
+        return _csv_solutions(variables, rows)
+    if fmt == RESULTS_TSV:
+        return _tsv_solutions(variables, rows)
+    raise ValueError(f"not a SPARQL results format: {fmt.name}")
+
+
+def write_boolean(fmt: Format, value: bool) -> bytes:
+    """Serialise an ASK answer (CSV and TSV, which the standard leaves undefined, get `true`/`false`)."""
+    if fmt == RESULTS_JSON:
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == RESULTS_XML:
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{str(value).lower()}</boolean></sparql>\n"
+        ).encode()
+    if fmt in (RESULTS_CSV, RESULTS_TSV):
+        return str(value).lower().encode()
+    raise ValueError(f"not a SPARQL results format: {fmt.name}")
+
+
+def _json_term(term: ResultTerm) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _json_solutions(variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
+    document: dict[str, Any] = {"head": {"vars": list(variables)}}
+    if truncated_at is not None:
+        document["head"]["link"] = [truncation_link(truncated_at)]
+        document["defcoop"] = {"truncated": True, "sparql_max_rows": truncated_at}
+    document["results"] = {
+        "bindings": [
+            {name: _json_term(term) for name, term in zip(variables, row, strict=True) if term is not None}
+            for row in rows
+        ]
+    }
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def _xml_term(term: ResultTerm) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            attribute = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != XSD_STRING:
+            attribute = f" datatype={quoteattr(term.datatype.value)}"
+        else:
+            attribute = ""
+        return f"<literal{attribute}>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _xml_solutions(variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+    out.write("<head>")
+    for name in variables:
+        out.write(f"<variable name={quoteattr(name)}/>")
+    if truncated_at is not None:
+        out.write(f"<link href={quoteattr(truncation_link(truncated_at))}/>")
+    out.write("</head>\n<results>\n")
+    for row in rows:
+        out.write("<result>")
+        for name, term in zip(variables, row, strict=True):
+            if term is not None:
+                out.write(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+        out.write("</result>\n")
+    out.write("</results>\n</sparql>\n")
+    return out.getvalue().encode()
+
+
+def _csv_value(term: ResultTerm | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return str(term)
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _csv_solutions(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([_csv_value(term) for term in row])
+    return out.getvalue().encode()
+
+
+def _tsv_value(term: ResultTerm | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<< {_tsv_value(term.subject)} {_tsv_value(term.predicate)} {_tsv_value(term.object)} >>"
+    return str(term)
+
+
+def _tsv_solutions(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    lines = ["\t".join("?" + name for name in variables)]
+    lines += ["\t".join(_tsv_value(term) for term in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
