@@ -178,3 +178,17 @@ def test_build_shows_progress_and_a_closing_table(tmp_path: Path) -> None:
     table = result.stdout.splitlines()
     assert table[0].split() == ["stage", "seconds", "items", "triples"]
     assert any(line.startswith("total") for line in table)
+
+
+def test_a_build_after_the_shapes_changed_uses_the_new_shapes(tmp_path: Path) -> None:
+    """Regression: small builds check in the build's own process, which kept the shapes of its first build."""
+    build(load_settings({"build_dir": tmp_path / "one"}, environ={}))
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    strict = shapes / "person.ttl"
+    strict.write_text(strict.read_text(encoding="utf-8").replace(
+        "defcoop-sh:PersonShape\n    a sh:NodeShape ;",
+        "defcoop-sh:PersonShape\n    a sh:NodeShape ;\n    sh:property [ sh:path defcoop:holdsPost ; sh:maxCount 0 ;"
+        " sh:message \"test: no posts\" ] ;"), encoding="utf-8")
+    with pytest.raises(BuildFailed, match="test: no posts"):
+        build(load_settings({"build_dir": tmp_path / "two", "shapes_dir": shapes}, environ={}))

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -96,7 +96,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(vocab: Vocabulary, ontology_dir: Path, shapes_dir: Path) -> None:
-    _WORKER.update(vocab=vocab, checker=ShapeChecker(_rdflib_graph(shapes_dir), _rdflib_graph(ontology_dir)))
+    _WORKER.update(vocab=vocab, checker=ShapeChecker(_rdflib_graph(shapes_dir), _rdflib_graph(ontology_dir)),
+                   key=_worker_key(vocab, shapes_dir))
+
+
+def _worker_key(vocab: Vocabulary, shapes_dir: Path) -> str:
+    """What the worker state was made from: a build with another ontology or other shapes makes it again."""
+    return digest_files(rdf_files(shapes_dir), vocab.digest)
 
 
 def _analyse(path: Path, base_iri: str, data_dir: Path, cache_dir: Path, code: str) -> Unit:
@@ -119,15 +125,12 @@ def _rdflib_graph(folder: Path) -> Graph:
     return graph
 
 
-T = TypeVar("T")
-
-
 @contextmanager
 def _workers(settings: Settings, vocab: Vocabulary, work_bytes: int, jobs: int) -> Iterator[Callable[..., Any]]:
     """A `map(fn, *iterables)` over worker processes, or in this process when the work is small."""
     n = min(settings.build_workers or os.cpu_count() or 1, jobs)
     if n <= 1 or work_bytes < INLINE_BYTES:
-        if not _WORKER:
+        if _WORKER.get("key") != _worker_key(vocab, settings.shapes_dir):
             _init_worker(vocab, settings.ontology_dir, settings.shapes_dir)
         yield map
         return
