@@ -193,17 +193,22 @@ class GraphStore:
 
 
 class EmbeddedStore(GraphStore):
-    """A release's Oxigraph store opened read-only in this process."""
+    """A release's Oxigraph store opened read-only in this process.
 
-    def __init__(self, path: Path) -> None:
+    A release's store holds, besides its named graphs, a default graph with every triple of every graph once
+    (`"default_graph": "merged"` in its manifest); queries without GRAPH read that. Releases built before it had
+    no default graph: for them the default graph is the union of the named graphs (each triple once per graph)."""
+
+    def __init__(self, path: Path, merged_default_graph: bool = True) -> None:
         self.path = path
+        self.merged_default_graph = merged_default_graph
         self._store = ox.Store.read_only(str(path))
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None):  # type: ignore[no-untyped-def]
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not self.merged_default_graph:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -241,7 +246,7 @@ class RemoteStore(GraphStore):
 
 def open_release_store(release: Release) -> GraphStore:
     """`release`'s embedded store, read-only."""
-    return EmbeddedStore(release.store_path)
+    return EmbeddedStore(release.store_path, release.manifest.get("default_graph") == "merged")
 
 
 def open_remote_store(settings: Settings) -> GraphStore:

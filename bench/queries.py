@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from app.config import ROOT, load_settings
-from app.store import EmbeddedStore, current_release
+from app.store import current_release, open_release_store
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def main() -> None:
     release = current_release(settings.build_dir)
     if release is None:
         raise SystemExit("nothing published: run `defcoop build` first")
-    ours = EmbeddedStore(release.store_path)
+    ours = open_release_store(release)
     raw = ox.Store.read_only(str(release.store_path))
     peer = Dataset(default_union=True)
     peer.parse(release.downloads_dir / "defcoop.trig", format="trig")

@@ -30,7 +30,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import ROOT, load_settings  # noqa: E402
-from app.store import EmbeddedStore, current_release  # noqa: E402
+from app.store import current_release, open_release_store  # noqa: E402
 
 PREFIX = "PREFIX defcoop: <https://w3id.org/defcoop/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 EXTRA = {
@@ -82,7 +82,7 @@ def percentiles(samples: list[float]) -> str:
 
 
 def sample_iris(build_dir: Path) -> dict[str, list[str]]:
-    store = EmbeddedStore(current_release(build_dir).store_path)  # type: ignore[union-attr]
+    store = open_release_store(current_release(build_dir))  # type: ignore[arg-type]
     found: dict[str, list[str]] = {}
     for kind in ("Firm", "Meeting", "Programme", "Visit"):
         rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <https://w3id.org/defcoop/ontology#{kind}> }} "

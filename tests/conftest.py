@@ -19,7 +19,7 @@ import requests
 from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
 from app.pipeline.publish import Published
-from app.store import EmbeddedStore
+from app.store import GraphStore, open_release_store
 
 
 def settings_for(build_dir: Path, **overrides: object) -> Settings:
@@ -48,8 +48,8 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def store(published: Published) -> EmbeddedStore:
-    return EmbeddedStore(published.release.store_path)
+def store(published: Published) -> GraphStore:
+    return open_release_store(published.release)
 
 
 @pytest.fixture

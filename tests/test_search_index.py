@@ -7,7 +7,7 @@ import pytest
 from app.config import load_settings
 from app.pipeline.publish import Published
 from app.search import NameIndex, index_path, write_index
-from app.store import EmbeddedStore
+from app.store import open_release_store
 from app.web import queries
 
 NAMES = [
@@ -53,7 +53,7 @@ def test_an_entity_is_one_hit_whatever_names_match_and_the_limit_says_more(index
 def test_the_index_finds_what_a_scan_of_the_store_finds(published: Published, text: str) -> None:
     """The build's index holds every name the published graph gives an entity."""
     settings = load_settings({"build_dir": published.release.path.parent.parent}, environ={})
-    store = EmbeddedStore(published.release.store_path)
+    store = open_release_store(published.release)
     index = NameIndex(index_path(published.release.path))
     by_index = queries.search(store, text, 1000, settings, index)
     by_scan = queries.search(store, text, 1000, settings, None)

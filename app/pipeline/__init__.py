@@ -437,6 +437,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "classes": classes,
                 "downloads": files,
                 "jsonld_context": jsonld_context(prefixes),
+                "default_graph": "merged",
                 "search_names": names,
             }
             del store, checked

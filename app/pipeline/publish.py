@@ -23,7 +23,7 @@ from app.search import NAME_PROPERTIES, index_path, write_index
 from app.store import Release, commit_release
 from app.vocab import DEFCOOP
 
-FLAT = {"defcoop.ttl": ox.RdfFormat.TURTLE, "defcoop.nt": ox.RdfFormat.N_TRIPLES,
+FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
         "defcoop.rdf": ox.RdfFormat.RDF_XML, "defcoop.jsonld": ox.RdfFormat.JSON_LD}
 WITH_GRAPHS = {"defcoop.nq": ox.RdfFormat.N_QUADS, "defcoop.trig": ox.RdfFormat.TRIG}  # N-Quads first
 ONTOLOGY = {"ontology.ttl": ox.RdfFormat.TURTLE, "ontology.rdf": ox.RdfFormat.RDF_XML,
@@ -154,16 +154,24 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
         return {**write_dump(downloads / name, fmt, write, context), "triples": count, "content": content}
 
     def load_store() -> None:
+        """Every named graph, and a default graph holding every triple of every graph once (the merged dump and
+        the ontology), so that queries without GRAPH join over a set, not over each triple once per claim."""
         disk = ox.Store(str(staging / "store"))
         disk.bulk_load(path=str(downloads / "defcoop.nq"), format=ox.RdfFormat.N_QUADS)
+        by_name["defcoop.nt"].result()
+        disk.bulk_load(path=str(downloads / "defcoop.nt"), format=ox.RdfFormat.N_TRIPLES)
+        if "ontology.nt" in by_name:
+            by_name["ontology.nt"].result()
+            disk.bulk_load(path=str(downloads / "ontology.nt"), format=ox.RdfFormat.N_TRIPLES)
         disk.optimize()
         del disk
 
     with ThreadPoolExecutor(DUMP_THREADS) as pool, ThreadPoolExecutor(1) as loader:
         futures = [pool.submit(run, job) for job in jobs]
+        by_name = {job[0]: future for job, future in zip(jobs, futures, strict=True)}
         futures[0].result()  # defcoop.nq is written: the store loads from it while the other dumps are written
         loaded = loader.submit(load_store)
-        files = {job[0]: future.result() for job, future in zip(jobs, futures, strict=True)}
+        files = {name: future.result() for name, future in by_name.items()}
         loaded.result()
     return files, triples
 

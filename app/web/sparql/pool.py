@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.config import Settings
-from app.store import GraphStore, current_release, open_store
+from app.store import GraphStore, current_release, open_release_store, open_remote_store
 from app.web.errors import HTTPError, nothing_published
 from app.web.sparql.guard import prepare
 from app.web.sparql.runner import Answer, Job, execute, failure
@@ -49,11 +49,10 @@ def isolate_network() -> bool:
 
 
 def _open(settings: Settings) -> tuple[GraphStore | None, str | None]:
-    release = current_release(settings.build_dir)
-    try:
-        return open_store(settings), release.id if release else None
-    except FileNotFoundError:
-        return None, None
+    release = current_release(settings.build_dir)  # read once: the store opened is the release named
+    if settings.store_endpoint:
+        return open_remote_store(settings), release.id if release else None
+    return (open_release_store(release), release.id) if release else (None, None)
 
 
 def _exit_with_parent() -> None:
