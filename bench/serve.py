@@ -60,7 +60,7 @@ def wait_for(url: str, timeout_s: float = 60) -> None:
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
 

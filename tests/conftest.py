@@ -133,7 +133,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
             try:
                 if requests.get(server.sparql, timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still starting
                 pass
             if time.monotonic() > deadline:
                 server.stop()
