@@ -192,3 +192,26 @@ def test_a_build_after_the_shapes_changed_uses_the_new_shapes(tmp_path: Path) ->
         " sh:message \"test: no posts\" ] ;"), encoding="utf-8")
     with pytest.raises(BuildFailed, match="test: no posts"):
         build(load_settings({"build_dir": tmp_path / "two", "shapes_dir": shapes}, environ={}))
+
+
+def test_a_source_text_added_after_a_failed_build_is_seen(tmp_path: Path) -> None:
+    """Regression: a file's cached result kept saying its source text was missing after the text was added."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    text = data / "sources" / "india-russia-defence-manufacturing-moscow.txt"
+    kept = text.read_bytes()
+    text.unlink()
+    with pytest.raises(BuildFailed, match="does not exist"):
+        build(settings(data, tmp_path / "build"))
+    text.write_bytes(kept)
+    build(settings(data, tmp_path / "build"))
+
+
+def test_the_cache_still_serves_after_the_project_moved(tmp_path: Path) -> None:
+    """Regression: cached results named their files by absolute path, so a moved build folder crashed the build."""
+    first = build(settings(ROOT / "data", tmp_path / "one" / "build"))
+    shutil.move(tmp_path / "one", tmp_path / "two")
+    again = Progress(quiet=True)
+    second = build(settings(ROOT / "data", tmp_path / "two" / "build"), again)
+    assert stage_notes(again)["parse"] == "2 cached"
+    assert second.manifest["downloads"]["defcoop.nq"]["sha256"] == first.manifest["downloads"]["defcoop.nq"]["sha256"]

@@ -25,7 +25,7 @@ from rdflib import Graph
 from app.config import Settings
 from app.pipeline import units as unit_mod
 from app.pipeline.errors import BuildFailed, Problem
-from app.pipeline.load import line_of, rdf_files
+from app.pipeline.load import RDF_SUFFIXES, line_of, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
     Published,
@@ -54,8 +54,9 @@ def code_version() -> str:
     """The pipeline's code, hashed: a cached result is reused only by the code that made it."""
     from importlib.metadata import version
 
-    h = hashlib.sha256(version("defcoop").encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    h = hashlib.sha256(" ".join(version(p) for p in ("defcoop", "pyoxigraph", "pyshacl", "rdflib")).encode())
+    app = Path(__file__).parent.parent
+    for path in sorted([*Path(__file__).parent.glob("*.py"), app / "vocab.py", app / "convert.py", app / "search.py"]):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -121,7 +122,7 @@ def _n3(term: Any) -> str | None:
 def _rdflib_graph(folder: Path) -> Graph:
     graph = Graph()
     for path in rdf_files(folder):
-        graph.parse(path, format="turtle")
+        graph.parse(path, format=RDF_SUFFIXES[path.suffix])
     return graph
 
 
@@ -166,7 +167,7 @@ def _ontology(settings: Settings, cache: Path, progress: Progress
                              and t.object.value == OWL + "Ontology" and isinstance(t.subject, ox.NamedNode)), None)
                 name = onto or str(graph_iri(settings.base_iri, path.stem))
                 ontology_iri = ontology_iri or onto
-                graphs[name] = triples
+                graphs.setdefault(name, []).extend(triples)  # files of one ontology share its graph
         if problems:
             raise BuildFailed(problems)
         digest = digest_files(rdf_files(settings.ontology_dir))
@@ -295,9 +296,9 @@ def _shacl(settings: Settings, store: ox.Store, units: list[Unit], vocab: Vocabu
     for i in sorted(results):
         unit = jobs[i][0]
         for focus, shape, message, component, path, value in results[i]:
-            if (focus, shape, message) in seen:
+            if (focus, shape, component, path, value, message) in seen:
                 continue
-            seen.add((focus, shape, message))
+            seen.add((focus, shape, component, path, value, message))
             shape_name = f"{shape} ({component})" if component else shape
             detail = [f"property {_short_n3(path)}"] if path and path.startswith("<") else []
             detail += [f"value {_short_n3(value)}"] if value else []

@@ -98,8 +98,10 @@ def vocabulary(ontology: Iterable[ox.Triple], digest: str) -> Vocabulary:
             domains.setdefault(sv, set()).add(ov)
         elif p == RDFS + "range" and isinstance(o, ox.NamedNode):
             ranges.setdefault(sv, set()).add(ov)
-        elif p == OWL + "disjointWith":
+        elif p == OWL + "disjointWith" and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
             disjoint.add((sv, ov))
+        elif p == OWL + "disjointWith":
+            uncovered.add(f"<{p}> a class expression")
         elif p == OWL + "members":
             members.append(ov)
         elif p in (RDF + "first", RDF + "rest"):
@@ -113,7 +115,9 @@ def vocabulary(ontology: Iterable[ox.Triple], digest: str) -> Vocabulary:
             first, node = lists[node]  # type: ignore[assignment]
             if first:
                 items.append(first)
-        disjoint |= {(a, b) for i, a in enumerate(items) for b in items[i + 1:]}
+        if any(":" not in item for item in items):  # a blank node: a class expression, which HermiT must see
+            uncovered.add(f"<{OWL}members> of class expressions")
+        disjoint |= {(a, b) for i, a in enumerate(items) for b in items[i + 1:] if ":" in a and ":" in b}
     declared = {s for s, kinds in types.items() if kinds & set(DECLARATIONS)} | BUILT_IN
     symmetric = {s for s, kinds in types.items() if OWL + "SymmetricProperty" in kinds}
     object_props = {s for s, kinds in types.items() if OWL + "ObjectProperty" in kinds}

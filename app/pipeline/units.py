@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,7 @@ def analyse(path: Path, vocab: Vocabulary, base_iri: str, data_dir: Path, cache_
         if all(_text_digest(data_dir / name) == sha for name, sha in unit.texts.items()):
             return unit
     unit = _analyse(path, key, vocab, base_iri, data_dir, cache_dir)
-    tmp = summary.with_suffix(".tmp")
+    tmp = summary.with_name(f"{summary.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(_dump(unit)), encoding="utf-8")
     tmp.replace(summary)
     return unit
@@ -168,14 +169,13 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
 
     for source, text_file in sorted(sources.items()):
         problem = text_problem(data_dir, source, text_file, path, None)
+        texts[text_file] = _text_digest(data_dir / text_file)  # "" while missing: adding it makes the cache stale
         if problem:
             problems.append(dataclasses.replace(problem, line=located(source)))
-        else:
-            texts[text_file] = _text_digest(data_dir / text_file)
     for claim, quote in quotes:
         for source in derived.get(claim, []):
             if source in sources:
-                if sources[source] in texts:
+                if texts.get(sources[source]):
                     problem = quote_problem(claim, quote, source, text_of(sources[source]), path, None)
                     if problem:
                         problems.append(dataclasses.replace(problem, line=located(claim)))
@@ -278,6 +278,7 @@ def _dump(unit: Unit) -> dict[str, Any]:
 def _load(summary: Path, path: Path) -> Unit:
     data = json.loads(summary.read_text(encoding="utf-8"))
     problems = tuple(Problem(**{**p, "file": path if p["file"] else None}) for p in data["problems"])
-    return Unit(path, data["key"], Path(data["quads_file"]), Path(data["inferred_file"]), Path(data["nodes_file"]),
+    folder, key = summary.parent, data["key"]  # the cache folder may have moved since: paths come from it
+    return Unit(path, key, folder / f"{key}.nq", folder / f"{key}.inferred.nt", folder / f"{key}.nodes.json",
                 data["quads"], data["inferred"], tuple(data["graphs"]), tuple(data["claims"]), data["sources"],
                 tuple(tuple(x) for x in data["pending_quotes"]), problems, data["texts"])  # type: ignore[misc]
