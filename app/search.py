@@ -20,9 +20,10 @@ FILE = "search.sqlite"
 NAME_PROPERTIES = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE)
 """What names an entity: labels, preferred and alternative labels, titles."""
 SCHEMA = """
-CREATE TABLE names (iri TEXT NOT NULL, name TEXT NOT NULL);
-CREATE VIRTUAL TABLE names_fts USING fts5(name, content='names', content_rowid='rowid', tokenize='trigram');
+CREATE TABLE names (iri TEXT NOT NULL, name TEXT NOT NULL, lname TEXT NOT NULL);
+CREATE VIRTUAL TABLE names_fts USING fts5(lname, content='names', content_rowid='rowid', tokenize='trigram');
 """
+LAST_CHAR = chr(0x10FFFF)
 TRIGRAM = 3
 
 
@@ -39,9 +40,10 @@ def write_index(path: Path, names: Iterable[tuple[str, str]]) -> int:
     try:
         connection.executescript(SCHEMA)
         rows = sorted(set(names))  # stable file for the same names
-        connection.executemany("INSERT INTO names (iri, name) VALUES (?, ?)", rows)
+        connection.executemany("INSERT INTO names (iri, name, lname) VALUES (?, ?, ?)",
+                               ((iri, name, name.lower()) for iri, name in rows))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
-        connection.execute("CREATE INDEX names_iri ON names (iri)")
+        connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.commit()
         connection.execute("VACUUM")
     finally:
@@ -64,29 +66,38 @@ class NameIndex:
         return connection
 
     def find(self, text: str, limit: int) -> tuple[list[Match], bool]:
-        """Entities with a name containing `text`, best first: at most `limit`, and whether there are more."""
+        """Entities with a name containing `text`, best first: at most `limit`, and whether there are more.
+
+        Three bounded lookups, each stopping after enough entities: exact names and names starting with the text
+        (the index on lower-cased names), then names containing it (the trigram index; a scan under 3 characters).
+        """
         needle = text.strip().lower()
         if not needle:
             return [], False
-        rank = "CASE WHEN lower(name) = :needle THEN 0 WHEN lower(name) LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END"
-        if len(needle) >= TRIGRAM:
-            where = "rowid IN (SELECT rowid FROM names_fts WHERE names_fts MATCH :phrase)"
-        else:
-            where = "lower(name) LIKE :contains ESCAPE '\\'"
+        cap = 4 * (limit + 1)  # rows, not entities: an entity may match by several names
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._connection().execute(
-            f"SELECT iri, name, {rank} AS r FROM names WHERE {where} ORDER BY r, lower(name), iri",
-            {"needle": needle, "prefix": escaped + "%", "contains": "%" + escaped + "%",
-             "phrase": '"' + needle.replace('"', '""') + '"'},
+        contains = ("rowid IN (SELECT rowid FROM names_fts WHERE names_fts MATCH :phrase)"
+                    if len(needle) >= TRIGRAM else "lname LIKE :contains ESCAPE '\\'")
+        lookups = (
+            "lname = :needle",
+            "lname > :needle AND lname < :upper",
+            f"{contains} AND NOT (lname >= :needle AND lname < :upper)",
         )
+        params = {"needle": needle, "upper": needle + LAST_CHAR, "contains": f"%{escaped}%",
+                  "phrase": '"' + needle.replace('"', '""') + '"', "cap": cap}
         found: dict[str, list[str]] = {}
-        for iri, name, _ in rows:
-            if iri not in found:
-                if len(found) == limit:
-                    return [Match(i, tuple(n)) for i, n in found.items()], True
-                found[iri] = []
-            found[iri].append(name)
-        return [Match(i, tuple(n)) for i, n in found.items()], False
+        capped = False
+        for where in lookups:
+            rows = self._connection().execute(
+                f"SELECT iri, name FROM names WHERE {where} ORDER BY lname, iri LIMIT :cap", params).fetchall()
+            capped = capped or len(rows) == cap
+            for iri, name in rows:
+                if iri not in found:
+                    if len(found) == limit:
+                        return [Match(i, tuple(n)) for i, n in found.items()], True
+                    found[iri] = []
+                found[iri].append(name)
+        return [Match(i, tuple(n)) for i, n in found.items()], capped
 
 
 def index_path(release_path: Path) -> Path:
