@@ -31,7 +31,6 @@ from app.pipeline.publish import (
     Published,
     built_at,
     class_counts,
-    commit,
     jsonld_context,
     write_downloads,
     write_manifest,
@@ -41,7 +40,7 @@ from app.pipeline.reason import disjointness_problems, entailed, hermit_check, l
 from app.pipeline.terms import CLAIM, OWL, TYPE, Vocabulary, digest_files, vocabulary
 from app.pipeline.units import Unit, parse_quads, quote_problem, text_problem
 from app.pipeline.validate import ShapeChecker, inverse_path_predicates, unit_context, validate_unit
-from app.store import discard_staging, stage_release
+from app.store import commit_release, discard_staging, stage_release
 from app.vocab import PREFIXES, graph_iri
 
 __all__ = ["BuildFailed", "Checked", "Problem", "Progress", "build", "check", "data_files"]
@@ -73,7 +72,6 @@ class Checked:
     shapes: list[ox.Triple]
     ontology_entailed: list[ox.Triple]
     """What the ontology entails about its own individuals (SKOS concepts)."""
-    progress: Progress
     inferred: int = 0
     cache_files: set[Path] = field(default_factory=set)
     """The cache entries this check used; a build drops every other one."""
@@ -403,7 +401,7 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
         raise BuildFailed(problems)
     used = verdicts | {f for u in units for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file)}
     used |= {cache / "units" / f"{u.key}.json" for u in units}
-    return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, progress, inferred,
+    return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, inferred,
                    used)
 
 
@@ -444,7 +442,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             del store, checked
         manifest["timings_s"] = progress.timings()
         write_manifest(staging, manifest)
-        release = commit(settings.build_dir, staging, settings.keep_releases)
+        release = commit_release(settings.build_dir, staging, settings.keep_releases)
     except BaseException:
         discard_staging(staging)
         raise

@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from app.search import NAME_PROPERTIES, index_path, write_index
-from app.store import Release, commit_release
+from app.store import Release
 from app.vocab import DEFCOOP
 
 FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
@@ -200,13 +200,5 @@ def write_manifest(staging: Path, manifest: dict[str, Any]) -> None:
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
-def commit(build_dir: Path, staging: Path, keep: int) -> Release:
-    return commit_release(build_dir, staging, keep=keep)
-
-
 def built_at() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def count(quads: Iterable[object]) -> int:
-    return sum(1 for _ in quads)

@@ -198,7 +198,7 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
 
 
 class Locator:
-    """Line of the first mention of an IRI in a file, for error reports (the file is read once)."""
+    """Line of the first mention of an IRI in a file, for error reports (read only when a problem needs it)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
