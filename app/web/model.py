@@ -1,4 +1,4 @@
-"""The page model: the plain data queries.py returns and templates show (no SPARQL, no Flask)."""
+"""The page model: the plain data app/web/queries returns and templates show (no SPARQL, no Flask)."""
 
 from __future__ import annotations
 

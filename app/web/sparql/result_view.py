@@ -36,7 +36,7 @@ GRAPH_DOWNLOADS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 
 
 @dataclass(frozen=True)
-class Download:
+class ResultLink:
     """A link to the same query's results in another format."""
 
     title: str
@@ -59,7 +59,7 @@ class ResultView:
     count: int = 0
     truncated: bool = False
     max_rows: int = 0
-    downloads: tuple[Download, ...] = ()
+    downloads: tuple[ResultLink, ...] = ()
 
 
 def result_view(answer: Answer, settings: Settings, link: Callable[[Format], str]) -> ResultView:
@@ -83,8 +83,8 @@ def result_view(answer: Answer, settings: Settings, link: Callable[[Format], str
     return ResultView("table", columns=columns, rows=rows, downloads=downloads, **common)
 
 
-def _download(fmt: Format, link: Callable[[Format], str]) -> Download:
-    return Download(fmt.title, link(fmt), f"results.{fmt.extension}", fmt.media_type)
+def _download(fmt: Format, link: Callable[[Format], str]) -> ResultLink:
+    return ResultLink(fmt.title, link(fmt), f"results.{fmt.extension}", fmt.media_type)
 
 
 def short_name(iri: str, settings: Settings) -> str:

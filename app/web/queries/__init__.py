@@ -1,0 +1,16 @@
+"""All SPARQL the pages use, as named functions that take a GraphStore and return plain data (app/web/model.py).
+
+Routes call one of these and hand the result to a template or a serialiser; no other web module writes SPARQL
+for pages. Queries stay cheap on large stores: every list is capped (`page_link_limit` per property, a page of a
+class, a page of search hits) with its true total counted separately; sorting by label happens in Python on those
+small lists, never as a global ORDER BY over all labels.
+
+`entity.py` holds the entity page's queries, `catalog.py` those of the other pages, `common.py` what they share.
+"""
+
+from app.web.queries.catalog import class_index, classes, dataset_summary, description, property_usage, search
+from app.web.queries.common import compact
+from app.web.queries.entity import entity
+
+__all__ = ["class_index", "classes", "compact", "dataset_summary", "description", "entity", "property_usage",
+           "search"]
