@@ -92,6 +92,15 @@ def current_release(build_dir: Path) -> Release | None:
     return Release(link.resolve())
 
 
+def release_named(build_dir: Path, release_id: str) -> Release | None:
+    """The published release `release_id` (a folder name under `releases/`), or None when it is not (or no
+    longer) on disk."""
+    path = build_dir / RELEASES / release_id
+    if "/" in release_id or release_id.endswith(".staging") or not (path / "manifest.json").exists():
+        return None
+    return Release(path.resolve())
+
+
 def stage_release(build_dir: Path) -> Path:
     """A fresh, empty folder to build a release in; invisible to readers until `commit_release`. Staging folders
     left by builds that were killed are removed first."""

@@ -38,6 +38,8 @@ FIRST = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE, DCT_DESCRIPTION)
 """Properties an entity page lists first, in this order; the others follow by label."""
 
 
+LABEL_BATCH = 500
+"""IRIs named per query by `labels_of()` (one VALUES block each): a page with more links asks in batches."""
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
@@ -72,8 +74,8 @@ def labels_of(store: GraphStore, iris: Iterable[str], base_iri: str) -> Names:
     # one branch per naming property: `?x ?p ?l FILTER(?p IN …)` would scan every triple of a well-linked ?x
     branches = " UNION ".join(f"{{ ?x <{p}> ?l BIND({n} AS ?p) }}" for n, p in enumerate(LABELS))
     best: dict[str, tuple[tuple[int, int], str]] = {}
-    for start in range(0, len(iris), 500):
-        values = " ".join(iri_ref(i) for i in iris[start:start + 500])
+    for start in range(0, len(iris), LABEL_BATCH):
+        values = " ".join(iri_ref(i) for i in iris[start:start + LABEL_BATCH])
         for r in store.select(f"SELECT DISTINCT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} {branches} "
                               "FILTER(isLiteral(?l)) }"):
             label = r["l"]

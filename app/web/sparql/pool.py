@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.config import Settings
-from app.store import GraphStore, current_release, open_release_store, open_remote_store
+from app.store import GraphStore, current_release, open_release_store, open_remote_store, release_named
 from app.web.errors import HTTPError, nothing_published
 from app.web.sparql.guard import prepare
 from app.web.sparql.runner import Answer, Job, execute, failure
@@ -48,8 +48,12 @@ def isolate_network() -> bool:
         return False
 
 
-def _open(settings: Settings) -> tuple[GraphStore | None, str | None]:
-    release = current_release(settings.build_dir)  # read once: the store opened is the release named
+def _open(settings: Settings, release_id: str | None = None) -> tuple[GraphStore | None, str | None]:
+    """The store of release `release_id` (the request's), else of the current release; and the release's id."""
+    if release_id is not None:
+        release = release_named(settings.build_dir, release_id)
+    else:
+        release = current_release(settings.build_dir)  # read once: the store opened is the release named
     if settings.store_endpoint:
         return open_remote_store(settings), release.id if release else None
     return (open_release_store(release), release.id) if release else (None, None)
@@ -89,7 +93,10 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
             if store is None or job.release_id != opened_for:
                 if store is not None:
                     store.close()
-                store, opened_for = _open(settings)
+                store, opened_for = _open(settings, job.release_id)
+            if store is None and job.release_id is not None:
+                raise HTTPError(503, "the release this request began on has been replaced; try again",
+                                retry_after=1)
             if store is None:
                 raise nothing_published()
             reply = execute(store, job)
