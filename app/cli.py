@@ -79,6 +79,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_source(args: argparse.Namespace) -> int:
+    from app.editor.new_source import SourceExists, new_source
+
+    settings = _settings(args)
+    try:
+        made = new_source(settings, args.file, title=args.title, slug=args.slug, publisher=args.publisher,
+                          published=args.date, url=args.url, language=args.language)
+    except (OSError, UnicodeDecodeError, ValueError, SourceExists) as exc:
+        print(f"defcoop new-source: {exc}", file=sys.stderr)
+        return 1
+    print(f"recorded {made.text_file} (sha256 {made.sha256}, {len(made.sentences)} sentences)\n"
+          f"wrote {made.facts_file}: write each claim beside its sentence, then "
+          f"`defcoop validate {made.facts_file}`")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    from app.editor.lookup import lookup, report
+
+    settings = _settings(args)
+    found = lookup(settings, args.text)
+    print(report(found, args.text, settings.base_iri))
+    return 0 if found else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.store_endpoint is None and current_release(settings.build_dir) is None:
@@ -103,6 +128,21 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", parents=[common], help="check facts files against everything; publish nothing")
     v.add_argument("paths", nargs="+", type=Path)
     v.set_defaults(func=cmd_validate)
+    n = sub.add_parser("new-source", parents=[common],
+                       help="record a source text and write its facts skeleton, a numbered sentence per claim")
+    n.add_argument("file", type=Path, help="the source text as received (UTF-8)")
+    n.add_argument("--title", required=True, help="its title or headline, as given")
+    n.add_argument("--slug", help="its name in data/ (default: from the file name)")
+    n.add_argument("--publisher", help="who published it, as given")
+    n.add_argument("--date", help="publication date: YYYY-MM-DD, YYYY-MM or YYYY")
+    n.add_argument("--url", help="where it was published, as given")
+    n.add_argument("--language", default="en", help="language tag of the text (default en)")
+    n.set_defaults(func=cmd_new_source)
+    lk = sub.add_parser("lookup", parents=[common],
+                        help="find the IRI to use for a name: published entities, then ISO 3166 countries and "
+                             "GeoNames cities")
+    lk.add_argument("text")
+    lk.set_defaults(func=cmd_lookup)
     s = sub.add_parser("serve", parents=[common], help="serve the published data (builds first if needed)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)

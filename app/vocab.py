@@ -101,6 +101,7 @@ class DEFCOOP(DefinedNamespace):
     systemOf: URIRef
     systemType: URIRef
     textFile: URIRef
+    textSha256: URIRef
     unitCode: URIRef
     unitText: URIRef
     unknown: URIRef

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 import subprocess
@@ -100,3 +101,10 @@ def test_the_architecture_page_has_a_paragraph_per_top_level_folder() -> None:
     for folder in folders:
         assert f"**`{folder}/`**" in page, f"docs/architecture.md has no paragraph on {folder}/"
     assert "(docs/architecture.md)" in README
+
+
+def test_every_defcoop_command_is_in_the_readme_commands_table() -> None:
+    table = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `defcoop ([a-z-]+)", table, re.M))
+    commands = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert listed == set(commands)

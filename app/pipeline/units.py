@@ -22,9 +22,11 @@ from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, PROV, TYPE, Vocabulary
+from app.vocab import DEFCOOP
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 TEXT_FILE = "https://w3id.org/defcoop/ontology#textFile"
+TEXT_SHA256 = str(DEFCOOP.textSha256)
 QUOTE = "https://w3id.org/defcoop/ontology#quote"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
@@ -124,6 +126,7 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
     subjects: set[str] = set()
     objects: set[str] = set()
     sources: dict[str, str] = {}
+    recorded: dict[str, str] = {}
     quotes: list[tuple[str, str]] = []
     derived: dict[str, list[str]] = {}
     seen_terms: set[tuple[str, str]] = set()
@@ -142,6 +145,8 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
             claims.add(s)
         elif p == TEXT_FILE:
             sources[s] = o.value
+        elif p == TEXT_SHA256:
+            recorded[s] = o.value
         elif p == QUOTE:
             quotes.append((s, o.value))
         elif p == DERIVED_FROM:
@@ -172,6 +177,12 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
         texts[text_file] = _text_digest(data_dir / text_file)  # "" while missing: adding it makes the cache stale
         if problem:
             problems.append(dataclasses.replace(problem, line=located(source)))
+        elif source in recorded and recorded[source] != texts[text_file]:
+            problems.append(Problem(
+                "quote", f"the text of <{source}> changed since it was recorded: {text_file} has sha256 "
+                f"{texts[text_file]}, the source records {recorded[source]}", file=path, line=located(source),
+                subject=source, fix="restore the text exactly as received; if the source itself was revised, record "
+                "it as a new source with `defcoop new-source`"))
     for claim, quote in quotes:
         for source in derived.get(claim, []):
             if source in sources:
