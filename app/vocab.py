@@ -124,6 +124,7 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
     "org": str(ORG),
     "schema": str(SCHEMA),
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 
 

@@ -182,3 +182,23 @@ def test_constraints_that_cannot_run_in_bulk_stay_with_pyshacl(ontology: Graph) 
     """, format="turtle")
     found = {(str(v.focus), v.shape) for v in violations(data, shapes, ontology)}
     assert found == {("http://example.org/b", "NegationShape"), ("http://example.org/b", "NodeTargetShape")}
+
+
+def test_a_value_that_cannot_be_compared_falls_outside_a_range_in_bulk_as_in_pyshacl(
+        tmp_path: Path, shapes: Graph, ontology: Graph) -> None:
+    """sh:minInclusive and its siblings: a value that is not comparable with the bound (text where a latitude
+    belongs) violates them; the compiled query must say so as pySHACL does, not let the comparison's error pass."""
+    data = tmp_path / "latitude-as-text.ttl"
+    data.write_text("""
+        @prefix defcoop: <https://w3id.org/defcoop/ontology#> .
+        @prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+        <https://w3id.org/defcoop/id/city/x> a defcoop:City ;
+            defcoop:inCountry <https://w3id.org/defcoop/id/country/y> ; geo:lat "north of the river" .
+        <https://w3id.org/defcoop/id/country/y> a defcoop:Country .
+    """, encoding="utf-8")
+    _, report, _ = validate(data, shapes, ontology)
+    expected = {str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+                for r in report.subjects(RDF.type, SH.ValidationResult)}
+    found = {v.component for v in violations(Graph().parse(data), shapes, ontology)}
+    assert {"MinInclusiveConstraintComponent", "MaxInclusiveConstraintComponent"} <= expected
+    assert found == expected
