@@ -126,3 +126,23 @@ def test_a_source_text_changed_after_it_was_recorded_is_refused(workspace: Path)
     assert checked.returncode == 1
     assert f"the text of <{BASE}id/source/{SLUG}> changed since it was recorded" in checked.stderr
     assert f"{SLUG}.trig" in checked.stderr and "restore the text exactly as received" in checked.stderr
+
+
+def test_the_editors_guide_worked_example_validates(workspace: Path) -> None:
+    """docs/editing.md's reference claim for New Delhi and its claim for sentence 1, put where the guide says, are
+    valid as written."""
+    guide = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    place = guide.split("## 2. Find the IRIs to use", 1)[1].split("```turtle\n", 1)[1].split("```", 1)[0]
+    claim = guide.split("## 3. Write the claims", 1)[1].split("```turtle\n", 1)[1].split("```", 1)[0]
+    assert "claim:reference-new-delhi {" in place and f"claim:{SLUG}-01 {{" in claim
+    with (workspace / "data" / "facts" / "defcoop-reference.trig").open("a", encoding="utf-8") as reference:
+        reference.write("\n" + place)
+    assert defcoop("new-source", EXAMPLE, "--title", "Engine talks in New Delhi", folder=workspace).returncode == 0
+    facts_file = workspace / "data" / "facts" / f"{SLUG}.trig"
+    skeleton = facts_file.read_text(encoding="utf-8")
+    facts = re.sub(rf"# claim:{SLUG}-01 \{{\n# \}}\n# provenance:{SLUG} \{{\n(#.*\n)+?# \}}\n", lambda _: claim,
+                   skeleton, count=1)
+    assert facts != skeleton
+    facts_file.write_text(facts, encoding="utf-8")
+    checked = defcoop("validate", facts_file, folder=workspace)
+    assert checked.returncode == 0, checked.stderr
