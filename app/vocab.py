@@ -70,6 +70,7 @@ class DEFCOOP(DefinedNamespace):
     locationOf: URIRef
     measure: URIRef
     memberOf: URIRef
+    notStated: URIRef
     originCountry: URIRef
     ownershipType: URIRef
     participant: URIRef
@@ -95,6 +96,7 @@ class DEFCOOP(DefinedNamespace):
     scope: URIRef
     sector: URIRef
     sectorOf: URIRef
+    statedAs: URIRef
     startDate: URIRef
     statedEndDay: URIRef
     statedStartDay: URIRef
