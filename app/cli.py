@@ -46,6 +46,10 @@ def _build(settings: Settings) -> int:
         return 1
     print(progress.table())
     print(summary(published.manifest, published.release.path, time.perf_counter() - started))
+    if published.warnings:
+        from app.pipeline.errors import warnings_report
+
+        print(warnings_report(published.warnings, "published all the same"), file=sys.stderr)
     return 0
 
 
@@ -73,8 +77,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except BuildFailed as e:
             print(e.report(), file=sys.stderr)
             return 1
-        n = checked.quads
+        n, warnings = checked.quads, checked.warnings
         del checked
+    if warnings:
+        from app.pipeline.errors import warnings_report
+
+        print(warnings_report(warnings, "valid all the same"), file=sys.stderr)
     print(f"valid: {', '.join(str(p) for p in args.paths)} ({n} quads checked with all data; nothing published)")
     return 0
 

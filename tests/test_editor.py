@@ -146,3 +146,42 @@ def test_the_editors_guide_worked_example_validates(workspace: Path) -> None:
     facts_file.write_text(facts, encoding="utf-8")
     checked = defcoop("validate", facts_file, folder=workspace)
     assert checked.returncode == 0, checked.stderr
+
+
+LOOK_ALIKE = """@prefix defcoop: <https://w3id.org/defcoop/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix claim: <https://w3id.org/defcoop/id/claim/> .
+claim:look-alike-01 {
+    <https://w3id.org/defcoop/id/country/republic-of-india> a defcoop:Country ; rdfs:label "india"@en .
+    <https://w3id.org/defcoop/id/city/moskva> a defcoop:City ; rdfs:label "Moskva"@en ;
+        defcoop:inCountry <https://w3id.org/defcoop/id/country/russia> ;
+        skos:exactMatch <https://sws.geonames.org/524901/> .
+    <https://w3id.org/defcoop/id/city/india> a defcoop:City ; rdfs:label "India"@en ;
+        defcoop:inCountry <https://w3id.org/defcoop/id/country/india> .
+}
+<https://w3id.org/defcoop/graph/provenance/look-alike> {
+    claim:look-alike-01 a defcoop:Claim ; prov:wasDerivedFrom <https://w3id.org/defcoop/id/source/defcoop-reference> ;
+        defcoop:epistemicStatus <https://w3id.org/defcoop/id/epistemic-status/curated> ;
+        defcoop:rationale "Places that look like places DefCoop already has." .
+}
+"""
+
+
+def test_the_build_warns_of_entities_that_look_like_duplicates_with_both_locations(workspace: Path) -> None:
+    """Same label in the same class, or the same identifier elsewhere, under two IRIs: a warning naming the file
+    and line of each; the build still publishes. A city and a country may share a name."""
+    extra = workspace / "data" / "facts" / "look-alike.trig"
+    extra.write_text(LOOK_ALIKE, encoding="utf-8")
+    built = defcoop("build", folder=workspace)
+    assert built.returncode == 0, built.stderr
+    assert "2 warnings (published all the same):" in built.stderr
+    reference = workspace / "data" / "facts" / "defcoop-reference.trig"
+    same_label = next(line for line in built.stderr.splitlines() if "with the same label 'india'" in line)
+    assert f"<{BASE}id/country/india> ({reference}:" in same_label
+    assert f"<{BASE}id/country/republic-of-india> ({extra}:5)" in same_label
+    same_id = next(line for line in built.stderr.splitlines() if "same identifier <https://sws.geonames.org/524901/>"
+                   in line)
+    assert f"<{BASE}id/city/moscow> ({reference}:" in same_id and f"<{BASE}id/city/moskva> ({extra}:6)" in same_id
+    assert f"{BASE}id/city/india>" not in built.stderr  # a city called India is not the country
+    checked = defcoop("validate", extra, folder=workspace)
+    assert checked.returncode == 0 and "2 warnings (valid all the same):" in checked.stderr

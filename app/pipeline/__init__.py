@@ -24,6 +24,7 @@ from rdflib import Graph
 
 from app.config import Settings
 from app.pipeline import units as unit_mod
+from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import RDF_SUFFIXES, line_of, rdf_files
 from app.pipeline.progress import Progress
@@ -75,6 +76,8 @@ class Checked:
     inferred: int = 0
     cache_files: set[Path] = field(default_factory=set)
     """The cache entries this check used; a build drops every other one."""
+    warnings: list[Problem] = field(default_factory=list)
+    """What looks wrong but does not stop publishing (entities that look like duplicates)."""
 
     @property
     def quads(self) -> int:
@@ -399,10 +402,12 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
     inferred, problems = _reason(settings, store, units, vocab, ontology_entailed, progress)
     if problems:
         raise BuildFailed(problems)
-    used = verdicts | {f for u in units for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file)}
+    warnings = look_alike(units, _locator(store, units))
+    used = verdicts | {f for u in units
+                       for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file, u.names_file)}
     used |= {cache / "units" / f"{u.key}.json" for u in units}
     return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, inferred,
-                   used)
+                   used, warnings)
 
 
 def build(settings: Settings, progress: Progress | None = None) -> Published:
@@ -422,6 +427,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             names = write_name_index(store, staging, settings.id_prefix)
             classes = class_counts(store)
             used = checked.cache_files
+            warnings = checked.warnings
             manifest = {
                 "build_id": staging.name.removesuffix(".staging"),
                 "built_at": built_at(),
@@ -447,7 +453,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
         discard_staging(staging)
         raise
     _prune_cache(settings.build_dir / "cache", used)
-    return Published(release, manifest)
+    return Published(release, manifest, warnings)
 
 
 def _prune_cache(cache: Path, used: set[Path]) -> None:

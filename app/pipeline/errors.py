@@ -38,6 +38,13 @@ class Problem:
         return "\n".join(lines)
 
 
+def warnings_report(warnings: list[Problem], outcome: str) -> str:
+    """What a build or validation that succeeded (`outcome`: what it did all the same) still warns about."""
+    n = len(warnings)
+    return "\n".join([f"{n} warning{'s' if n != 1 else ''} ({outcome}):",
+                      *(w.render() for w in warnings)])
+
+
 class BuildFailed(Exception):
     """The input is not publishable; `problems` says why. Nothing was published."""
 

@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,6 +38,8 @@ DUMP_THREADS = 2
 class Published:
     release: Release
     manifest: dict[str, Any]
+    warnings: list[Any] = field(default_factory=list)
+    """Problems that did not stop publishing (app.pipeline.errors.Problem)."""
 
 
 class _Hashing:

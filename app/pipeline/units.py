@@ -22,13 +22,15 @@ from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, PROV, TYPE, Vocabulary
-from app.vocab import DEFCOOP
+from app.vocab import DEFCOOP, PREFIXES, RDFS_LABEL
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 TEXT_FILE = "https://w3id.org/defcoop/ontology#textFile"
 TEXT_SHA256 = str(DEFCOOP.textSha256)
 QUOTE = "https://w3id.org/defcoop/ontology#quote"
 DERIVED_FROM = PROV + "wasDerivedFrom"
+MATCHES = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
+"""What says an entity is a thing known elsewhere (Wikidata, GeoNames)."""
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
            ".nt": ox.RdfFormat.N_TRIPLES}
 
@@ -46,6 +48,12 @@ class Unit:
     def triples_file(self) -> Path:
         """The unit's distinct triples (graphs dropped), for the merged dumps."""
         return self.quads_file.with_suffix(".nt")
+
+    @property
+    def names_file(self) -> Path:
+        """The unit's entities with their asserted DefCoop classes, labels and identifiers elsewhere (JSON), for
+        finding entities that look like duplicates across files."""
+        return self.quads_file.with_suffix(".names.json")
 
     nodes_file: Path
     quads: int
@@ -201,6 +209,7 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
     inferred = entailed(triples, vocab)
     inferred_file = cache_dir / f"{key}.inferred.nt"
     ox.serialize(inferred, str(inferred_file), format=ox.RdfFormat.N_TRIPLES)
+    _write_names(quads, base_iri, cache_dir / f"{key}.names.json")
     nodes_file = cache_dir / f"{key}.nodes.json"
     nodes_file.write_text(json.dumps({"subjects": sorted(subjects), "objects": sorted(objects - subjects)}),
                           encoding="utf-8")
@@ -272,6 +281,22 @@ def quote_problem(claim: str, quote: str, source: str, text: str, file: Path | N
 
 def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _write_names(quads: list[ox.Quad], base_iri: str, path: Path) -> None:
+    entities = base_iri + "id/"
+    names: dict[str, set[tuple[str, str]]] = {"types": set(), "labels": set(), "matches": set()}
+    for q in quads:
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        if not s.startswith(entities) or not isinstance(q.subject, ox.NamedNode):
+            continue
+        if p == TYPE and o.value.startswith(DEFCOOP._NS):
+            names["types"].add((s, o.value))
+        elif p == RDFS_LABEL and isinstance(o, ox.Literal):
+            names["labels"].add((s, o.value.lower()))
+        elif p in MATCHES and isinstance(o, ox.NamedNode):
+            names["matches"].add((s, o.value))
+    path.write_text(json.dumps({k: sorted(v) for k, v in names.items()}), encoding="utf-8")
 
 
 def _text_digest(path: Path) -> str:
