@@ -229,3 +229,13 @@ class Summary:
     build_id: str | None
 
 
+
+
+@dataclass(frozen=True)
+class ClaimParts:
+    """What a claim's nanopublication is made of: the claim graph's triples, the claim's description in its
+    provenance graph, and the licence of the dataset (the ontology's dcterms:license), if any."""
+
+    assertion: tuple[ox.Triple, ...]
+    description: tuple[ox.Triple, ...]
+    license: str | None

@@ -198,9 +198,11 @@ def choose(offered: Sequence[Format], accept_header: str | None, override: str |
 # --- writers --------------------------------------------------------------------------------------------------
 
 
-def write_graph(fmt: Format, triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None) -> bytes:
-    """`triples` in the RDF format `fmt` (Oxigraph's serialisers). JSON-LD is Oxigraph's, inside a document whose
-    @context holds `prefixes`, as the release's JSON-LD dumps are: nothing is ever fetched from elsewhere."""
+def write_graph(fmt: Format, triples: Iterable[ox.Triple] | Iterable[ox.Quad],
+                prefixes: dict[str, str] | None = None) -> bytes:
+    """`triples` (quads for TriG and N-Quads) in the RDF format `fmt` (Oxigraph's serialisers). JSON-LD is
+    Oxigraph's, inside a document whose @context holds `prefixes`, as the release's JSON-LD dumps are: nothing is ever
+    fetched from elsewhere."""
     if fmt.kind != "rdf" or not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"not an RDF format: {fmt.name}")
     if fmt is JSON_LD:

@@ -8,9 +8,17 @@ small lists, never as a global ORDER BY over all labels.
 `entity.py` holds the entity page's queries, `catalog.py` those of the other pages, `common.py` what they share.
 """
 
-from app.web.queries.catalog import class_index, classes, dataset_summary, description, property_usage, search
+from app.web.queries.catalog import (
+    claim_parts,
+    class_index,
+    classes,
+    dataset_summary,
+    description,
+    property_usage,
+    search,
+)
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
 
-__all__ = ["class_index", "classes", "compact", "dataset_summary", "description", "entity", "property_usage",
-           "search"]
+__all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
+           "property_usage", "search"]

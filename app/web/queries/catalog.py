@@ -15,8 +15,10 @@ from app.vocab import (
     DEFCOOP,
     ONTOLOGY_IRI,
     ONTOLOGY_NS,
+    RDF_TYPE,
 )
 from app.web.model import (
+    ClaimParts,
     ClassCount,
     ClassIndex,
     Hit,
@@ -190,3 +192,22 @@ def property_usage(store: GraphStore) -> dict[str, int]:
     return property_counts(store, f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o "
                           f"FILTER(STRSTARTS(STR(?p), {string_literal(ONTOLOGY_NS)})) }} }} }} GROUP BY ?p")
 
+
+
+def claim_parts(store: GraphStore, claim_iri: str, base_iri: str) -> ClaimParts | None:
+    """The parts of a claim's nanopublication, or None when `claim_iri` is not a described claim with facts."""
+    try:
+        node = iri_ref(claim_iri)
+    except ValueError:
+        return None
+    provenance = string_literal(f"{base_iri}graph/provenance/")
+    assertion = store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+    description = store.triples(f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ GRAPH ?g {{ {node} ?p ?o }} "
+                                f"FILTER(STRSTARTS(STR(?g), {provenance})) }}")
+    if not assertion or not any(t.predicate.value == RDF_TYPE and t.object.value == str(DEFCOOP.Claim)
+                                for t in description):
+        return None
+    license_iri = first_value(store.select(PROLOGUE + f"SELECT ?license WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ "
+                                                      f"<{ONTOLOGY_IRI}> dcterms:license ?license }} }}"),
+                              "license", None)
+    return ClaimParts(tuple(sorted(set(assertion), key=str)), tuple(sorted(set(description), key=str)), license_iri)
