@@ -74,6 +74,7 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         alternates=[(f.title, f.media_type, url_for("pages.entity", kind=kind, name=f"{slug}.{f.extension}"))
                     for f in RDF_DOCUMENTS],
         describe=url_for("sparql.endpoint", query=f"DESCRIBE <{page.iri}>"),
+        nanopub=url_for("nanopub.latest", claim_id=slug) if kind == "claim" and page.citation else None,
         schema=schema_org(page, canonical),
     )
 

@@ -72,3 +72,10 @@ def test_a_trusty_uri_names_one_content(client: FlaskClient, published: Publishe
     assert quads.content_type.startswith("application/n-quads")
     assert (ox.NamedNode(BASE + location.lstrip("/")), ox.NamedNode(NP + "hasAssertion")) in {
         (q.subject, q.predicate) for q in ox.parse(quads.data, format=ox.RdfFormat.N_QUADS)}
+
+
+def test_a_claim_page_links_to_its_nanopublication(client: FlaskClient) -> None:
+    page = client.get("/id/claim/india-russia-moscow-06", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<a href="/np/india-russia-moscow-06" type="application/trig">Nanopublication</a>' in page
+    other = client.get("/id/country/india", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Nanopublication" not in other
