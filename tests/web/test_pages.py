@@ -162,7 +162,7 @@ def test_claim_page_lists_what_its_quote_supports(pages: FlaskClient) -> None:
 def test_source_page_lists_its_claims(pages: FlaskClient) -> None:
     page = text(pages.get("/id/source/india-russia-defence-manufacturing-moscow"))
     claims = page[page.index("Claims from this source"):page.index("<h2>Facts</h2>")]
-    assert claims.count('<figure class="citation') == 25
+    assert claims.count('<figure class="citation') == 28
     assert "Industry observers note" in claims
 
 
