@@ -18,11 +18,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from app.vocab import PREFIXES
+from app.vocab import PREFIXES, RDF_TYPE, XSD_STRING
 
 NP = "http://www.nanopub.org/nschema#"
-XSD_STRING = PREFIXES["xsd"] + "string"
-RDF_TYPE = PREFIXES["rdf"] + "type"
 PLACEHOLDER = " "
 """What the trusty code is replaced by while it is computed (the specification's choice)."""
 Term = ox.NamedNode | ox.BlankNode | ox.Literal

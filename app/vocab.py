@@ -140,5 +140,7 @@ SKOS_ALT = PREFIXES["skos"] + "altLabel"
 DCT_TITLE = PREFIXES["dcterms"] + "title"
 DCT_DESCRIPTION = PREFIXES["dcterms"] + "description"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
+SAME_AS = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
+"""What says an entity is a thing known elsewhere (Wikidata, GeoNames)."""
 ONTOLOGY_NS = PREFIXES["defcoop"]
 """DefCoop's ontology terms start with this."""

@@ -15,9 +15,8 @@ from app.config import Settings
 from app.editor.new_source import slug_of
 from app.search import NameIndex, index_path
 from app.store import current_release, open_release_store
-from app.vocab import PREFIXES, RDF_TYPE, RDFS_LABEL
+from app.vocab import PREFIXES, RDF_TYPE, RDFS_LABEL, SAME_AS
 
-MATCH_PROPERTIES = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
 GEONAMES = "https://sws.geonames.org/{}/"
 """GeoNames' IRI of a feature (the form DefCoop's reference data uses)."""
 CITIES_SHOWN = 5
@@ -58,7 +57,7 @@ def _published(settings: Settings, text: str, limit: int) -> list[Found]:
     store = open_release_store(release)
     try:
         values = " ".join(str(ox.NamedNode(m.iri)) for m in matches)
-        props = " ".join(f"<{p}>" for p in (RDF_TYPE, RDFS_LABEL, *MATCH_PROPERTIES))
+        props = " ".join(f"<{p}>" for p in (RDF_TYPE, RDFS_LABEL, *SAME_AS))
         facts: dict[str, dict[str, set[str]]] = {}
         for row in store.select(f"SELECT ?x ?p ?o WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} "
                                 "?x ?p ?o }"):
@@ -71,7 +70,7 @@ def _published(settings: Settings, text: str, limit: int) -> list[Found]:
         types = sorted(t.rsplit("#", 1)[-1] for t in about.get(RDF_TYPE, ()) if t.startswith(PREFIXES["defcoop"]))
         labels = sorted(about.get(RDFS_LABEL, ())) or list(m.names)
         out.append(Found(m.iri, labels[0], ", ".join(types) or "entity", True,
-                         tuple(sorted(set().union(*(about.get(p, set()) for p in MATCH_PROPERTIES))))))
+                         tuple(sorted(set().union(*(about.get(p, set()) for p in SAME_AS))))))
     return out
 
 

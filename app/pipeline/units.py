@@ -22,15 +22,13 @@ from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, PROV, TYPE, Vocabulary
-from app.vocab import DEFCOOP, PREFIXES, RDFS_LABEL
+from app.vocab import DEFCOOP, RDFS_LABEL, SAME_AS
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 TEXT_FILE = "https://w3id.org/defcoop/ontology#textFile"
 TEXT_SHA256 = str(DEFCOOP.textSha256)
 QUOTE = "https://w3id.org/defcoop/ontology#quote"
 DERIVED_FROM = PROV + "wasDerivedFrom"
-MATCHES = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
-"""What says an entity is a thing known elsewhere (Wikidata, GeoNames)."""
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
            ".nt": ox.RdfFormat.N_TRIPLES}
 
@@ -294,7 +292,7 @@ def _write_names(quads: list[ox.Quad], base_iri: str, path: Path) -> None:
             names["types"].add((s, o.value))
         elif p == RDFS_LABEL and isinstance(o, ox.Literal):
             names["labels"].add((s, o.value.lower()))
-        elif p in MATCHES and isinstance(o, ox.NamedNode):
+        elif p in SAME_AS and isinstance(o, ox.NamedNode):
             names["matches"].add((s, o.value))
     path.write_text(json.dumps({k: sorted(v) for k, v in names.items()}), encoding="utf-8")
 
