@@ -111,6 +111,10 @@ class Entity:
     statements_total: int = 0
     claims: tuple[Citation, ...] = ()
     claims_total: int = 0
+    graph: RelationGraph | None = None
+    """The entity and its neighbours (app/web/queries/graph.py), drawn by app/web/pictures.py."""
+    timeline: Timeline | None = None
+    """Dated events it takes part in, for delegations, firms, programmes and countries (None when there are none)."""
 
     @property
     def is_claim(self) -> bool:
@@ -165,6 +169,76 @@ class Entity:
     def values(self, prop: str) -> tuple[Value, ...]:
         """The shown values of property `prop` (an IRI)."""
         return next((g.values for g in self.properties if g.property.value == prop), ())
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node of a relation graph: the entity, its class (the asserted DefCoop class, if any) and its degree (how
+    many links it has in the store, which ranks a hub's neighbours)."""
+
+    node: Node
+    kind: Node | None
+    degree: int = 0
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """Links from `source` to `target`, one per property; `inferred` when only the reasoner states them."""
+
+    source: Node
+    target: Node
+    properties: tuple[Node, ...]
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class RelationGraph:
+    """An entity (`centre`), at most `GRAPH_NODES` of its neighbours one hop away in either direction, the links
+    among all of them, and how many neighbours it has in all."""
+
+    centre: GraphNode
+    neighbours: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """Neighbours left out."""
+        return max(0, self.total - len(self.neighbours))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A dated event: its class, first and last day, where, and on what footing its date stands: `date_status` is
+    `stated` when a claim the source states (or attributes) gives the date, `inferred` when only editorial inferences
+    do (a year the source leaves out); `date_claims` are the claims that give it."""
+
+    node: Node
+    kind: Node | None
+    start: str
+    end: str | None
+    date_status: str
+    date_claims: tuple[Node, ...] = ()
+    places: tuple[Node, ...] = ()
+    programmes: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Dated events in order of their first day (at most `TIMELINE_ITEMS`), how many match in all, and the
+    filters that chose them (IRIs, years)."""
+
+    items: tuple[TimelineItem, ...]
+    total: int
+    country: Node | None = None
+    programme: Node | None = None
+    involving: Node | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
 
 
 def _is_alignment(group: PropertyGroup) -> bool:

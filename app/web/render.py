@@ -17,7 +17,7 @@ from flask import render_template, url_for
 
 from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES
-from app.web import urls
+from app.web import pictures, urls
 from app.web.context import app_settings
 from app.web.model import Entity
 from app.web.renderers import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, write_graph
@@ -76,6 +76,7 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         describe=url_for("sparql.endpoint", query=f"DESCRIBE <{page.iri}>"),
         nanopub=url_for("nanopub.latest", claim_id=slug) if kind == "claim" and page.citation else None,
         schema=schema_org(page, canonical),
+        graph_picture=pictures.relation_picture(page.graph) if page.graph else None,
     )
 
 

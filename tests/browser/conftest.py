@@ -1,7 +1,8 @@
 """Headless Chromium through Playwright's sync API, on Debian's `chromium` (Playwright's own download is not used).
 
 Without Chromium the browser tests are skipped, unless DEFCOOP_REQUIRE_BROWSER=1 (CI sets it) makes that a
-failure. Each page records the dialogs it opened and the script errors it raised, which tests assert are none.
+failure. Each page records the dialogs it opened and the script errors it raised or logged to the console (a failed
+request, such as a 404 image, is one), which tests assert are none.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class Tab:
-    """A page with what it did that a user would notice: dialogs opened and uncaught script errors."""
+    """A page with what it did that a user would notice: dialogs opened, uncaught script errors and console errors."""
 
     page: Any
     dialogs: list[str] = field(default_factory=list)
@@ -75,6 +76,7 @@ def open_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
 
         page.on("dialog", on_dialog)
         page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        page.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
         return tab
 
     yield open_

@@ -39,6 +39,7 @@ from app.web.queries.common import (
     labels_of,
     property_counts,
 )
+from app.web.queries.graph import neighbourhood
 
 
 def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
@@ -122,6 +123,7 @@ def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
         statements_total=statements_total,
         claims=tuple(sorted((cites[x.value] for x in source_claims if x.value in cites), key=lambda c: c.claim.value)),
         claims_total=in_counts.get(PROV_DERIVED, 0) if source_claims else 0,
+        graph=neighbourhood(store, iri, settings),
     )
 
 

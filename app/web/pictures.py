@@ -1,0 +1,170 @@
+"""The geometry of the pictures pages draw as inline SVG: a relation graph laid out by networkx, a timeline on a
+date axis. Templates only render what these functions return (app/web/templates/pictures.html).
+
+The relation graph's layout is networkx's spring layout (Fruchterman–Reingold), a layout made for small graphs of
+this kind: with the entity fixed in the middle, neighbours that link to each other are drawn together. Its seed is
+fixed, so the same release draws the same page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+
+from app.web.model import RelationGraph
+
+LAYOUT_SEED = 7
+"""Seed of the spring layout: the same graph is always drawn the same way."""
+GRAPH_SIZE = (860, 540)
+"""Width and height of a relation graph's drawing (SVG user units; it scales to the page)."""
+LABEL_CHARS = 28
+"""Longest label drawn beside a node or an item; the whole name is in its tooltip and in the table."""
+CLASS_COLOURS: dict[str, str] = {
+    "Country": "#1f5fa8", "City": "#1f5fa8", "Place": "#1f5fa8",
+    "Firm": "#b35900", "FirmGroup": "#b35900", "Organisation": "#b35900", "IndustryAssociation": "#b35900",
+    "GovernmentBody": "#b35900",
+    "Delegation": "#a8327a", "Person": "#a8327a", "Post": "#a8327a",
+    "Meeting": "#18794e", "Visit": "#18794e", "Event": "#18794e",
+    "Programme": "#c0262d", "Objective": "#c0262d",
+    "WeaponSystem": "#5b4fc4", "EquipmentType": "#5b4fc4", "Sector": "#5b4fc4",
+    "QuantitativeFact": "#6b6b00", "Ranking": "#6b6b00",
+    "Source": "#4b5563", "Claim": "#4b5563",
+}
+"""Fill of a node by its DefCoop class (local name): one hue per family (places, organisations, people,
+events, programmes, things, figures, sources), each dark enough for 4.5:1 against white."""
+OTHER_COLOUR = "#6b7280"
+EDGE_LABELS = 12
+"""With more links to the centre than this, each property is written on one of them only (the others have it in
+their tooltip and in the table), so a hub's picture is not a wall of the same words."""
+EDGE_LABEL_AT = 0.62
+"""Where along a link to the centre its label sits, from the centre (links fan out, so labels spread there)."""
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    iri: str
+    label: str
+    short: str
+    kind: str
+    colour: str
+    x: float
+    y: float
+    r: float
+    centre: bool
+    label_x: float
+    label_y: float
+    anchor: str
+    """`start`, `middle` or `end`: labels sit on the side away from the centre, clear of the links to it."""
+
+
+@dataclass(frozen=True)
+class PlacedEdge:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str
+    title: str
+    label_x: float
+    label_y: float
+    inferred: bool
+    centre: bool
+
+
+@dataclass(frozen=True)
+class Swatch:
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class GraphPicture:
+    width: int
+    height: int
+    nodes: tuple[PlacedNode, ...]
+    edges: tuple[PlacedEdge, ...]
+    legend: tuple[Swatch, ...]
+
+
+def shorten(text: str, chars: int = LABEL_CHARS) -> str:
+    """`text`, cut at a word to at most `chars` characters with an ellipsis."""
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1].rsplit(" ", 1)[0] or text[: chars - 1]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def colour_of(kind_iri: str | None) -> str:
+    name = kind_iri.rsplit("#", 1)[-1] if kind_iri else ""
+    return CLASS_COLOURS.get(name, OTHER_COLOUR)
+
+
+def relation_picture(graph: RelationGraph) -> GraphPicture:
+    """Positions of the entity (in the middle), its neighbours and their links."""
+    width, height = GRAPH_SIZE
+    centre = graph.centre.node.value
+    layout = nx.Graph()
+    layout.add_nodes_from(sorted(n.node.value for n in (graph.centre, *graph.neighbours)))
+    layout.add_edges_from(sorted((e.source.value, e.target.value) for e in graph.edges))
+    ring = nx.circular_layout(sorted(n.node.value for n in graph.neighbours))
+    start = {centre: (0.0, 0.0), **{k: (float(x), float(y)) for k, (x, y) in ring.items()}}
+    pos = nx.spring_layout(layout, pos=start, fixed=[centre], seed=LAYOUT_SEED, iterations=200,
+                           k=1.6 / math.sqrt(max(1, layout.number_of_nodes())))
+    reach = max((max(abs(float(x)), abs(float(y))) for x, y in pos.values()), default=1.0) or 1.0
+    margin_x, margin_y = 185, 40  # room for a label beside the outermost nodes
+
+    def place(iri: str) -> tuple[float, float]:
+        x, y = pos[iri]
+        return (round(width / 2 + float(x) / reach * (width / 2 - margin_x), 1),
+                round(height / 2 + float(y) / reach * (height / 2 - margin_y), 1))
+
+    nodes = []
+    radius: dict[str, float] = {}
+    for n in (*graph.neighbours, graph.centre):  # the centre last: drawn on top
+        is_centre = n.node.value == centre
+        x, y = place(n.node.value)
+        r = 13.0 if is_centre else 8.0
+        radius[n.node.value] = r
+        dx, dy = x - width / 2, y - height / 2
+        if is_centre or abs(dx) < abs(dy) * 0.5:  # above or below
+            label_x, label_y, anchor = x, y + (r + 14 if is_centre or dy >= 0 else -r - 6), "middle"
+        else:
+            label_x, label_y, anchor = x + (r + 4 if dx > 0 else -r - 4), y + 4, "start" if dx > 0 else "end"
+        kind = n.kind.label if n.kind else ""
+        nodes.append(PlacedNode(n.node.value, n.node.label, shorten(n.node.label, 44 if is_centre else LABEL_CHARS),
+                                kind, colour_of(n.kind.value if n.kind else None), x, y, r, is_centre,
+                                round(label_x, 1), round(label_y, 1), anchor))
+    edges = []
+    crowded = sum(1 for e in graph.edges if centre in (e.source.value, e.target.value)) > EDGE_LABELS
+    written: set[str] = set()
+    for e in graph.edges:
+        source, target = e.source.value, e.target.value
+        (x1, y1), (x2, y2) = place(source), place(target)
+        length = math.hypot(x2 - x1, y2 - y1) or 1.0
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        names = ", ".join(p.label for p in e.properties)
+        touches = centre in (source, target)
+        label = shorten(names, 24) if touches and not (crowded and names in written) else ""
+        if touches:
+            written.add(names)
+        edges.append(PlacedEdge(
+            round(x1 + ux * radius[source], 1), round(y1 + uy * radius[source], 1),
+            round(x2 - ux * (radius[target] + 3), 1), round(y2 - uy * (radius[target] + 3), 1),
+            label,
+            f"{e.source.label} — {names}{' (inferred)' if e.inferred else ''} → {e.target.label}",
+            *_along(x1, y1, x2, y2, EDGE_LABEL_AT if source == centre else 1 - EDGE_LABEL_AT), e.inferred, touches))
+    return GraphPicture(width, height, tuple(nodes), tuple(edges), legend(nodes))
+
+
+def _along(x1: float, y1: float, x2: float, y2: float, at: float) -> tuple[float, float]:
+    return round(x1 + (x2 - x1) * at, 1), round(y1 + (y2 - y1) * at - 3, 1)
+
+
+def legend(nodes: tuple[PlacedNode, ...] | list[PlacedNode]) -> tuple[Swatch, ...]:
+    """One swatch per colour shown, naming the classes drawn in it."""
+    kinds: dict[str, set[str]] = {}
+    for n in nodes:
+        kinds.setdefault(n.colour, set()).add(n.kind or "other")
+    return tuple(sorted((Swatch(", ".join(sorted(k)), c) for c, k in kinds.items()), key=lambda s: s.label))

@@ -1,0 +1,114 @@
+"""The relation graph's queries: an entity's neighbours one hop away (both directions), the most connected of them
+for hubs, the links among them, and each node's class.
+
+Every query is bounded: neighbours are found with LIMIT (`GRAPH_CANDIDATES`), ranked by degree only among those,
+and links are looked up between the few nodes shown (VALUES on both ends), so a hub of a 1M-triple store costs
+what an ordinary entity does.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from app.config import Settings
+from app.store import GraphStore
+from app.vocab import ONTOLOGY_NS, RDF_TYPE
+from app.web.model import GraphEdge, GraphNode, Node, RelationGraph
+from app.web.queries.common import first_value, iri_ref, labels_of, string_literal
+
+GRAPH_NODES = 25
+"""Most neighbours a relation graph shows; a hub shows its most connected ones and says how many it leaves out."""
+GRAPH_CANDIDATES = 500
+"""Neighbours of a hub read (in the store's order) to pick the most connected from; bounds the ranking query."""
+NEIGHBOURS_COUNTED = 100_000
+"""A hub's neighbours are counted up to this many ("100,000 or more" beyond): counting stays bounded."""
+
+
+def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGraph | None:
+    """The relation graph of `iri`: itself, at most `GRAPH_NODES` neighbours (DefCoop entities it links to or that
+    link to it, types aside) and every link among them (asserted links; a pair linked only by inference keeps that
+    link, marked inferred). None when the entity has no neighbours."""
+    try:
+        node = iri_ref(iri)
+    except ValueError:
+        return None
+    entities = string_literal(settings.id_prefix)
+    near = (f"{{ {node} ?p ?x }} UNION {{ ?x ?p {node} }} "
+            f"FILTER(isIRI(?x) && ?x != {node} && ?p != <{RDF_TYPE}> && STRSTARTS(STR(?x), {entities}))")
+    candidates = [r["x"].value for r in store.select(
+        f"SELECT DISTINCT ?x WHERE {{ {near} }} LIMIT {GRAPH_CANDIDATES + 1}")]
+    if not candidates:
+        return None
+    total = len(candidates)
+    if total > GRAPH_CANDIDATES:
+        counted = f"SELECT DISTINCT ?x WHERE {{ {near} }} LIMIT {NEIGHBOURS_COUNTED}"
+        total = int(first_value(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {counted} }} }}"), "n", total))
+        candidates = candidates[:GRAPH_CANDIDATES]
+    degrees = _degrees(store, candidates) if len(candidates) > GRAPH_NODES else {}
+    chosen = sorted(candidates, key=lambda x: (-degrees.get(x, 0), x))[:GRAPH_NODES]
+    shown = [iri, *chosen]
+    edges = _edges(store, shown, f"{settings.base_iri}graph/inferred")
+    kinds = _kinds(store, shown, f"{settings.base_iri}graph/inferred")
+    labels = labels_of(store, {*shown, *kinds.values(), *(p for e in edges for p in e[2])}, settings.base_iri)
+
+    def graph_node(x: str) -> GraphNode:
+        kind = kinds.get(x)
+        return GraphNode(Node(x, labels.label(x)), Node(kind, labels.label(kind)) if kind else None, degrees.get(x, 0))
+
+    def edge(s: str, o: str, props: tuple[str, ...], inferred: bool) -> GraphEdge:
+        named = sorted((labels.property(ox.NamedNode(p)) for p in props), key=lambda n: n.label)
+        return GraphEdge(labels.node(ox.NamedNode(s)), labels.node(ox.NamedNode(o)), tuple(named), inferred)
+
+    return RelationGraph(
+        centre=graph_node(iri),
+        neighbours=tuple(graph_node(x) for x in chosen),
+        edges=tuple(edge(*e) for e in edges),
+        total=total,
+    )
+
+
+def _degrees(store: GraphStore, nodes: list[str]) -> dict[str, int]:
+    """How many links (types aside) each node has, either way."""
+    values = " ".join(iri_ref(x) for x in nodes)
+    rows = store.select(
+        f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ VALUES ?x {{ {values} }} "
+        f"{{ ?x ?p ?y FILTER(isIRI(?y) && ?p != <{RDF_TYPE}>) }} UNION {{ ?y ?p ?x }} }} GROUP BY ?x")
+    return {r["x"].value: int(r["n"].value) for r in rows}
+
+
+def _edges(store: GraphStore, nodes: list[str], inferred: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    """(subject, object, properties, inferred) for the links between any two of `nodes`: the asserted properties of
+    each linked pair, or the inferred ones when nothing asserts a link between them."""
+    values = " ".join(iri_ref(x) for x in nodes)
+    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} VALUES ?o {{ {values} }} "
+                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?s != ?o) }}")
+    found: dict[tuple[str, str], dict[str, bool]] = {}
+    for r in rows:
+        props = found.setdefault((r["s"].value, r["o"].value), {})
+        asserted = r["g"].value != inferred
+        props[r["p"].value] = props.get(r["p"].value, False) or asserted
+    asserted_pairs = {frozenset(k) for k, props in found.items() if any(props.values())}
+    edges = []
+    for (s, o), props in sorted(found.items()):
+        if frozenset((s, o)) in asserted_pairs:
+            kept = tuple(sorted(p for p, a in props.items() if a))
+            if kept:
+                edges.append((s, o, kept, False))
+        else:
+            edges.append((s, o, tuple(sorted(props)), True))
+    return edges
+
+
+def _kinds(store: GraphStore, nodes: list[str], inferred: str) -> dict[str, str]:
+    """Each node's DefCoop class: one it is asserted to have (the most specific, as data states types), else any."""
+    values = " ".join(iri_ref(x) for x in nodes)
+    rows = store.select(
+        f"SELECT ?x ?c ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x <{RDF_TYPE}> ?c }} "
+        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) }}")
+    best: dict[str, tuple[bool, str]] = {}
+    for r in rows:
+        rank = (r["g"].value == inferred, r["c"].value)
+        x = r["x"].value
+        if x not in best or rank < best[x]:
+            best[x] = rank
+    return {x: c for x, (_, c) in best.items()}
