@@ -142,5 +142,8 @@ DCT_DESCRIPTION = PREFIXES["dcterms"] + "description"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 SAME_AS = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
 """What says an entity is a thing known elsewhere (Wikidata, GeoNames)."""
+EDITORIAL_INFERENCE = "epistemic-status/editorial-inference"
+"""The epistemic status of what DefCoop's editors inferred (`{base}id/epistemic-status/editorial-inference`), such as
+a year the source leaves out."""
 ONTOLOGY_NS = PREFIXES["defcoop"]
 """DefCoop's ontology terms start with this."""

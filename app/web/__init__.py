@@ -25,11 +25,11 @@ def create_app(settings_or_overrides: Settings | Mapping[str, Any] | None = None
     )
 
     from app.web import context, http, render, sparql
-    from app.web.routes import downloads, endpoint, nanopub, ontology, pages, void
+    from app.web.routes import downloads, endpoint, explore, nanopub, ontology, pages, void
 
     context.init_app(app, settings)
     sparql.init_app(app)
-    for module in (endpoint, pages, downloads, void, ontology, nanopub):
+    for module in (endpoint, pages, explore, downloads, void, ontology, nanopub):
         app.register_blueprint(module.bp)
     http.init_app(app, settings)
     app.jinja_env.filters.update(render.FILTERS)

@@ -221,6 +221,8 @@ class TimelineItem:
     date_claims: tuple[Node, ...] = ()
     places: tuple[Node, ...] = ()
     programmes: tuple[Node, ...] = ()
+    stated_day: str | None = None
+    """The first day as the source states it without a year (`--10-29`), when the year is inferred."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ class Timeline:
     involving: Node | None = None
     year_from: int | None = None
     year_to: int | None = None
+    countries: tuple[Node, ...] = ()
+    """The countries a reader may filter by (on /timeline)."""
 
     @property
     def more(self) -> int:

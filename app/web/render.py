@@ -9,6 +9,8 @@ from the URL's extension (`/id/city/moscow.ttl`) or from Accept (renderers.py). 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,15 +18,29 @@ import pyoxigraph as ox
 from flask import render_template, url_for
 
 from app.config import Settings
-from app.vocab import DEFCOOP, PREFIXES
+from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, urls
 from app.web.context import app_settings
-from app.web.model import Entity
-from app.web.renderers import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, write_graph
+from app.web.model import Entity, Timeline
+from app.web.renderers import (
+    HTML,
+    JSON_LD,
+    N_TRIPLES,
+    RDF_XML,
+    RESULTS_CSV,
+    TURTLE,
+    Format,
+    write_graph,
+    write_solutions,
+)
 
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """What an entity URL can answer in, the default first."""
 RDF_DOCUMENTS: tuple[Format, ...] = ENTITY_FORMATS[1:]
+TIMELINE_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, RESULTS_CSV)
+"""What /timeline answers in (by Accept or `format=`), the default first."""
+TIMELINE_FILTERS = ("country", "programme")
+"""Entity types /timeline filters by: their pages link to their timeline there."""
 
 SCHEMA_TYPES: dict[str, str] = {str(k): v for k, v in {
     DEFCOOP.Meeting: "Event", DEFCOOP.Visit: "Event", DEFCOOP.Event: "Event",
@@ -77,7 +93,69 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         nanopub=url_for("nanopub.latest", claim_id=slug) if kind == "claim" and page.citation else None,
         schema=schema_org(page, canonical),
         graph_picture=pictures.relation_picture(page.graph) if page.graph else None,
+        timeline_picture=pictures.timeline_picture(page.timeline) if page.timeline else None,
+        timeline_link=url_for("explore.timeline", **{kind: slug}) if kind in TIMELINE_FILTERS else None,
     )
+
+
+# --- the timeline ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    slug: str
+    label: str
+    selected: bool
+
+
+def timeline_page(found: Timeline, args: Mapping[str, str], settings: Settings) -> str:
+    """The /timeline page: the filter form (countries by slug), the picture, the table, downloads of the same."""
+    chosen = found.country.value if found.country else None
+    countries = [Choice(c.value.rsplit("/", 1)[-1], c.label, c.value == chosen) for c in found.countries
+                 if c.value.startswith(settings.id_prefix + "country/")]
+    kept = {k: v for k, v in args.items() if k in ("country", "programme", "from", "to") and v}
+    return render_template(
+        "timeline.html",
+        timeline=found,
+        picture=pictures.timeline_picture(found),
+        countries=countries,
+        programme_slug=kept.get("programme"),
+        without_programme=url_for("explore.timeline", **{k: v for k, v in kept.items() if k != "programme"}),
+        downloads=[(f.title, f.media_type, url_for("explore.timeline", **kept, format=f.extension))
+                   for f in TIMELINE_FORMATS[1:]],
+    )
+
+
+TIMELINE_HEADERS = ("start date", "end date", "event", "kind", "date is", "date from claims", "places",
+                    "programmes discussed", "IRI")
+"""The columns of the timeline as CSV, as a spreadsheet shows them."""
+
+
+def timeline_document(found: Timeline, fmt: Format) -> bytes:
+    """The timeline's events as RDF (what each is, its name, dates, places and programmes discussed) or as CSV."""
+    if fmt is RESULTS_CSV:
+        def cell(text: str | None) -> ox.Literal | None:
+            return ox.Literal(text) if text else None
+
+        rows = [[cell(i.start), cell(i.end), cell(i.node.label), cell(i.kind.label if i.kind else None),
+                 cell(i.date_status), cell(" ".join(c.value for c in i.date_claims)),
+                 cell("; ".join(p.label for p in i.places)), cell("; ".join(p.label for p in i.programmes)),
+                 ox.NamedNode(i.node.value)] for i in found.items]
+        return write_solutions(RESULTS_CSV, TIMELINE_HEADERS, rows, None)
+    date_type = ox.NamedNode(PREFIXES["xsd"] + "date")
+    triples = []
+    for i in found.items:
+        event = ox.NamedNode(i.node.value)
+        triples.append(ox.Triple(event, ox.NamedNode(RDFS_LABEL), ox.Literal(i.node.label)))
+        if i.kind:
+            triples.append(ox.Triple(event, ox.NamedNode(RDF_TYPE), ox.NamedNode(i.kind.value)))
+        triples.append(ox.Triple(event, ox.NamedNode(str(DEFCOOP.startDate)), ox.Literal(i.start, datatype=date_type)))
+        if i.end:
+            triples.append(ox.Triple(event, ox.NamedNode(str(DEFCOOP.endDate)), ox.Literal(i.end, datatype=date_type)))
+        triples += [ox.Triple(event, ox.NamedNode(str(DEFCOOP.location)), ox.NamedNode(p.value)) for p in i.places]
+        triples += [ox.Triple(event, ox.NamedNode(str(DEFCOOP.discussed)), ox.NamedNode(p.value))
+                    for p in i.programmes]
+    return write_graph(fmt, triples, PREFIXES)
 
 
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:
@@ -152,5 +230,6 @@ def readable_time(iso: str | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
-FILTERS = {"href": href, "count": count, "plural": plural, "readable_time": readable_time}
+FILTERS = {"href": href, "count": count, "plural": plural, "readable_time": readable_time, "day": pictures.readable_day,
+           "span": pictures.readable_span}
 """The filters every template may use (registered by create_app)."""

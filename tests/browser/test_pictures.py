@@ -4,7 +4,9 @@ Screenshots go to tests/artifacts/screenshots/ (pictures-*.png)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -15,8 +17,13 @@ from app.store import GraphStore
 from tests.browser.conftest import PHONE, Tab
 from tests.conftest import LiveServer
 from tests.web.test_pictures import INDIA, MEETING, neighbours
+from tests.web.test_timeline import ID, dated
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+INDIA_EVENTS = (f"FILTER EXISTS {{ {{ ?e defcoop:participant <{ID}country/india> }} UNION "
+                f"{{ ?e defcoop:participant/defcoop:country <{ID}country/india> }} }}")
+RUSSIA_EVENTS = INDIA_EVENTS.replace("country/india", "country/russia")
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +68,35 @@ def test_relation_graph_fits_a_phone(site: str, open_tab: Callable[..., Tab]) ->
     width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width <= inner
     tab.shot("pictures-graph-phone")
+
+
+@pytest.mark.parametrize(("name", "path"), [("timeline", "/timeline"), ("timeline-india", INDIA)])
+def test_timeline_renders_every_dated_event(site: str, open_tab: Callable[..., Tab], store: GraphStore,
+                                            name: str, path: str) -> None:
+    expected = dated(store) if path == "/timeline" else dated(store, INDIA_EVENTS)
+    assert expected
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + path)
+    picture = page.locator("section.timeline svg")
+    expect(picture).to_be_visible()
+    expect(picture.locator("a.item")).to_have_count(len(expected))
+    expect(page.locator("table.timeline-items tbody tr")).to_have_count(len(expected))
+    hrefs = page.locator("section.timeline a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    links_answer(site, [h for h in hrefs if h])
+    page.locator("section.timeline").scroll_into_view_if_needed()
+    tab.shot(f"pictures-{name}")
+    assert tab.dialogs == [] and tab.errors == []
+
+
+def test_timeline_filter_form_works_without_script(site: str, browser: Any, store: GraphStore) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site + "/timeline")
+        page.get_by_label("Country").select_option(label="Russia")
+        page.get_by_role("button", name="Show").click()
+        expect(page).to_have_url(re.compile(r"/timeline\?country=russia"))
+        expect(page.locator("table.timeline-items tbody tr")).to_have_count(len(dated(store, RUSSIA_EVENTS)))
+    finally:
+        context.close()

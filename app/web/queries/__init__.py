@@ -5,7 +5,8 @@ for pages. Queries stay cheap on large stores: every list is capped (`page_link_
 class, a page of search hits) with its true total counted separately; sorting by label happens in Python on those
 small lists, never as a global ORDER BY over all labels.
 
-`entity.py` holds the entity page's queries, `graph.py` its relation graph's, `catalog.py` those of the other pages,
+`entity.py` holds the entity page's queries, `graph.py` its relation graph's, `timeline.py`
+the timelines', `catalog.py` those of the other pages,
 `common.py` what they share.
 """
 
@@ -21,6 +22,7 @@ from app.web.queries.catalog import (
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
 from app.web.queries.graph import neighbourhood
+from app.web.queries.timeline import timeline
 
 __all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "neighbourhood", "property_usage", "search"]
+           "neighbourhood", "property_usage", "search", "timeline"]

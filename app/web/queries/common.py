@@ -20,6 +20,7 @@ from app.vocab import (
     ONTOLOGY_NS,
     PREFIXES,
     RDF_LANGSTRING,
+    RDF_TYPE,
     RDFS_LABEL,
     SKOS_ALT,
     SKOS_PREF,
@@ -85,6 +86,21 @@ def labels_of(store: GraphStore, iris: Iterable[str], base_iri: str) -> Names:
             if key not in best or (rank, label.value) < best[key]:
                 best[key] = (rank, label.value)
     return Names({k: v[1] for k, v in best.items()}, base_iri)
+
+
+def classes_of(store: GraphStore, nodes: list[str], inferred: str) -> dict[str, str]:
+    """Each node's DefCoop class: one it is asserted to have (the most specific, as data states types), else any."""
+    values = " ".join(iri_ref(x) for x in nodes)
+    rows = store.select(
+        f"SELECT ?x ?c ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x <{RDF_TYPE}> ?c }} "
+        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) }}")
+    best: dict[str, tuple[bool, str]] = {}
+    for r in rows:
+        rank = (r["g"].value == inferred, r["c"].value)
+        x = r["x"].value
+        if x not in best or rank < best[x]:
+            best[x] = rank
+    return {x: c for x, (_, c) in best.items()}
 
 
 @dataclass(frozen=True)

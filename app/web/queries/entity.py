@@ -26,6 +26,7 @@ from app.web.model import (
     PropertyGroup,
     Statement,
     Term,
+    Timeline,
     Value,
 )
 from app.web.queries.common import (
@@ -40,6 +41,7 @@ from app.web.queries.common import (
     property_counts,
 )
 from app.web.queries.graph import neighbourhood
+from app.web.queries.timeline import TIMELINE_CLASSES, timeline
 
 
 def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
@@ -124,7 +126,16 @@ def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
         claims=tuple(sorted((cites[x.value] for x in source_claims if x.value in cites), key=lambda c: c.claim.value)),
         claims_total=in_counts.get(PROV_DERIVED, 0) if source_claims else 0,
         graph=neighbourhood(store, iri, settings),
+        timeline=_own_timeline(store, iri, settings, {t.node.value for t in types}),
     )
+
+
+def _own_timeline(store: GraphStore, iri: str, settings: Settings, types: set[str]) -> Timeline | None:
+    """The dated events of a delegation, firm, programme or country, when it has any."""
+    if not types & TIMELINE_CLASSES:
+        return None
+    found = timeline(store, settings, involving=iri)
+    return found if found.items else None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 
 from app.config import Settings
 from app.store import GraphStore
-from app.vocab import ONTOLOGY_NS, RDF_TYPE
+from app.vocab import RDF_TYPE
 from app.web.model import GraphEdge, GraphNode, Node, RelationGraph
-from app.web.queries.common import first_value, iri_ref, labels_of, string_literal
+from app.web.queries.common import classes_of, first_value, iri_ref, labels_of, string_literal
 
 GRAPH_NODES = 25
 """Most neighbours a relation graph shows; a hub shows its most connected ones and says how many it leaves out."""
@@ -48,7 +48,7 @@ def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGr
     chosen = sorted(candidates, key=lambda x: (-degrees.get(x, 0), x))[:GRAPH_NODES]
     shown = [iri, *chosen]
     edges = _edges(store, shown, f"{settings.base_iri}graph/inferred")
-    kinds = _kinds(store, shown, f"{settings.base_iri}graph/inferred")
+    kinds = classes_of(store, shown, f"{settings.base_iri}graph/inferred")
     labels = labels_of(store, {*shown, *kinds.values(), *(p for e in edges for p in e[2])}, settings.base_iri)
 
     def graph_node(x: str) -> GraphNode:
@@ -97,18 +97,3 @@ def _edges(store: GraphStore, nodes: list[str], inferred: str) -> list[tuple[str
         else:
             edges.append((s, o, tuple(sorted(props)), True))
     return edges
-
-
-def _kinds(store: GraphStore, nodes: list[str], inferred: str) -> dict[str, str]:
-    """Each node's DefCoop class: one it is asserted to have (the most specific, as data states types), else any."""
-    values = " ".join(iri_ref(x) for x in nodes)
-    rows = store.select(
-        f"SELECT ?x ?c ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x <{RDF_TYPE}> ?c }} "
-        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) }}")
-    best: dict[str, tuple[bool, str]] = {}
-    for r in rows:
-        rank = (r["g"].value == inferred, r["c"].value)
-        x = r["x"].value
-        if x not in best or rank < best[x]:
-            best[x] = rank
-    return {x: c for x, (_, c) in best.items()}

@@ -1,0 +1,128 @@
+"""The timeline's queries: dated events (meetings, visits, other events) in order of their first day, filtered by a
+country, a programme, an entity they involve and years, each with the claims its date comes from.
+
+The data has no dates of its own for agreements or programmes: a programme's milestones are the dated events that
+discussed it, so it has a timeline of those (`programme=`), and each item names the programmes discussed at it.
+
+Bounded: at most `TIMELINE_ITEMS` events are read (ORDER BY over the matching events only, LIMIT), their total is
+counted separately, and details are read for the events shown (VALUES).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from app.config import Settings
+from app.store import GraphStore
+from app.vocab import DEFCOOP, EDITORIAL_INFERENCE, PREFIXES
+from app.web.model import Node, Timeline, TimelineItem
+from app.web.queries.common import PROLOGUE, classes_of, first_value, iri_ref, labels_of
+
+TIMELINE_ITEMS = 200
+"""Most events one timeline shows; it says how many more match (narrow them by country, programme or years)."""
+TIMELINE_CLASSES = frozenset(str(c) for c in (DEFCOOP.Delegation, DEFCOOP.Firm, DEFCOOP.FirmGroup,
+                                              DEFCOOP.Organisation, DEFCOOP.Programme, DEFCOOP.Country))
+"""Entities whose pages show their own timeline (when they have dated events)."""
+COUNTRIES_LISTED = 300
+"""Most countries the timeline's filter offers."""
+
+
+def involves(iri: str) -> str:
+    """A pattern binding ?e to the events `iri` takes part in: as a participant, through a participant's country, as
+    the place or the place's country, as a programme discussed, or as a partner in one."""
+    x = iri_ref(iri)
+    return (f"{{ ?e defcoop:participant {x} }} UNION {{ ?e defcoop:participant ?a . ?a defcoop:country {x} }} "
+            f"UNION {{ ?e defcoop:location {x} }} UNION {{ ?e defcoop:location ?l . ?l defcoop:inCountry {x} }} "
+            f"UNION {{ ?e defcoop:discussed {x} }} UNION {{ ?e defcoop:discussed ?q . ?q defcoop:partner {x} }}")
+
+
+def timeline(store: GraphStore, settings: Settings, *, country: str | None = None, programme: str | None = None,
+             involving: str | None = None, year_from: int | None = None, year_to: int | None = None,
+             limit: int = TIMELINE_ITEMS, offer_countries: bool = False) -> Timeline:
+    """Dated events matching every filter given (IRIs; years inclusive), first day first; with `offer_countries`, also
+    the countries a reader may filter by."""
+    where = ["?e defcoop:startDate ?d ."]
+    for iri in (country, involving):
+        if iri:
+            where.append(f"{{ {involves(iri)} }}")
+    if programme:
+        where.append(f"?e defcoop:discussed {iri_ref(programme)} .")
+    if year_from is not None:
+        where.append(f'FILTER(?d >= "{int(year_from):04d}-01-01"^^xsd:date)')
+    if year_to is not None:
+        where.append(f'FILTER(?d <= "{int(year_to):04d}-12-31"^^xsd:date)')
+    body = " ".join(where)
+    rows = store.select(PROLOGUE + f"SELECT ?e (MIN(?d) AS ?start) WHERE {{ {body} }} GROUP BY ?e "
+                                   f"ORDER BY ?start ?e LIMIT {int(limit)}")
+    total = len(rows)
+    if total == limit:
+        total = int(first_value(store.select(PROLOGUE + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {body} }}"),
+                                "n", total))
+    events = [r["e"].value for r in rows if isinstance(r.get("e"), ox.NamedNode)]
+    items, wanted = _items(store, settings, events)
+    filters = {k: v for k, v in (("country", country), ("programme", programme), ("involving", involving)) if v}
+    labels = labels_of(store, wanted | set(filters.values()), settings.base_iri)
+
+    def node(iri: str | None) -> Node | None:
+        return Node(iri, labels.label(iri)) if iri else None
+
+    return Timeline(
+        items=tuple(TimelineItem(node=node(e) or Node(e, e), kind=node(kind), start=start, end=end, date_status=status,
+                                 date_claims=tuple(node(c) for c in claims),  # type: ignore[misc]
+                                 places=tuple(node(p) for p in places),  # type: ignore[misc]
+                                 programmes=tuple(node(p) for p in progs),  # type: ignore[misc]
+                                 stated_day=day)
+                    for e, kind, start, end, status, claims, places, progs, day in items),
+        total=total, country=node(country), programme=node(programme), involving=node(involving),
+        year_from=year_from, year_to=year_to, countries=countries(store, settings) if offer_countries else ())
+
+
+Raw = tuple[str, str | None, str, str | None, str, list[str], list[str], list[str], str | None]
+
+
+def _items(store: GraphStore, settings: Settings, events: list[str]) -> tuple[list[Raw], set[str]]:
+    """(event, class, start, end, date status, date claims, places, programmes, stated day) of each event, in order,
+    and every IRI to name."""
+    if not events:
+        return [], set()
+    values = " ".join(iri_ref(e) for e in events)
+    rows = store.select(
+        PROLOGUE + f"SELECT ?e ?p ?v ?g ?status WHERE {{ VALUES ?e {{ {values} }} "
+        "{ VALUES ?p { defcoop:startDate defcoop:endDate } GRAPH ?g { ?e ?p ?v } "
+        "  OPTIONAL { ?g defcoop:epistemicStatus ?status } } "
+        "UNION { VALUES ?p { defcoop:location defcoop:discussed } ?e ?p ?v FILTER(isIRI(?v)) } "
+        "UNION { VALUES ?p { defcoop:statedStartDay } ?e ?p ?v } }")
+    inferred_status = settings.id_prefix + EDITORIAL_INFERENCE
+    found: dict[str, dict[str, dict[str, set[str]]]] = {e: {} for e in events}
+    for r in rows:
+        prop = r["p"].value.removeprefix(PREFIXES["defcoop"])
+        value = found[r["e"].value].setdefault(prop, {}).setdefault(r["v"].value, set())
+        if "status" in r:
+            value.add(f"{r['g'].value} {r['status'].value}")
+    kinds = classes_of(store, events, f"{settings.base_iri}graph/inferred")
+    items: list[Raw] = []
+    wanted: set[str] = set(events) | set(kinds.values())
+    for e in events:
+        facts = found[e]
+        starts = sorted(facts.get("startDate", {}))
+        if not starts:
+            continue
+        start = starts[0]
+        claims = sorted(facts["startDate"][start])
+        inferred = bool(claims) and all(c.endswith(" " + inferred_status) for c in claims)
+        places, progs = sorted(facts.get("location", {})), sorted(facts.get("discussed", {}))
+        date_claims = sorted({c.split(" ", 1)[0] for c in claims})
+        wanted |= {*places, *progs, *date_claims}
+        ends = sorted(facts.get("endDate", {}))
+        days = sorted(facts.get("statedStartDay", {}))
+        items.append((e, kinds.get(e), start, ends[0] if ends else None, "inferred" if inferred else "stated",
+                      date_claims, places, progs, days[0] if days else None))
+    return items, wanted
+
+
+def countries(store: GraphStore, settings: Settings) -> tuple[Node, ...]:
+    """The countries of the release (at most `COUNTRIES_LISTED`), by name: what the timeline's filter offers."""
+    found = [r["c"].value for r in store.select(
+        PROLOGUE + f"SELECT DISTINCT ?c WHERE {{ ?c a defcoop:Country FILTER(isIRI(?c)) }} LIMIT {COUNTRIES_LISTED}")]
+    labels = labels_of(store, found, settings.base_iri)
+    return tuple(sorted((Node(c, labels.label(c)) for c in found), key=lambda n: n.label.lower()))

@@ -1,0 +1,44 @@
+"""Views to explore the data by time and by source text.
+
+* `/timeline` — dated events (meetings, visits, other events) on a time axis with a table, filtered by
+  `country={slug}`, `programme={slug}`, `from={year}`, `to={year}`; HTML, or Turtle, JSON-LD and CSV by Accept or
+  `format=` (`ttl`, `jsonld`, `csv`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from app.web import queries, render, urls
+from app.web.context import context
+from app.web.errors import HTTPError
+from app.web.http import conditional
+from app.web.renderers import HTML, choose
+
+bp = Blueprint("explore", __name__)
+
+
+def _year(name: str) -> int | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 4):
+        raise HTTPError(400, f"{name} must be a year (up to four digits), not {text!r}")
+    return int(text)
+
+
+@bp.get("/timeline")
+@conditional
+def timeline() -> Response | str:
+    ctx = context()
+    settings = ctx.settings
+    fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    country, programme = (request.args.get(k, "").strip() for k in ("country", "programme"))
+    found = queries.timeline(
+        ctx.store, settings,
+        country=urls.iri_for("country", country, settings) if country else None,
+        programme=urls.iri_for("programme", programme, settings) if programme else None,
+        year_from=_year("from"), year_to=_year("to"), offer_countries=fmt is HTML)
+    if fmt is HTML:
+        return render.timeline_page(found, request.args, settings)
+    return Response(render.timeline_document(found, fmt), content_type=fmt.content_type)
