@@ -40,7 +40,7 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Tri
 
 @dataclass(frozen=True)
 class Release:
-    """One published build: `store/` (Oxigraph), `downloads/` and `manifest.json`."""
+    """One published build: `store/` (Oxigraph), `downloads/`, `texts/` (the sources' texts) and `manifest.json`."""
 
     path: Path
 
@@ -51,6 +51,15 @@ class Release:
     @property
     def downloads_dir(self) -> Path:
         return self.path / "downloads"
+
+    def source_text(self, text_file: str) -> str | None:
+        """A source's text as received (`defcoop:textFile`, relative to the data folder), as the build shipped it in
+        `texts/`; None when the release has no such text (or the path would leave that folder)."""
+        root = texts_dir(self.path).resolve()
+        path = (root / text_file).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path.read_text(encoding="utf-8")
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -65,6 +74,14 @@ class Release:
     def built_at(self) -> datetime:
         """When the release was built: manifest `built_at` (ISO 8601, UTC if naive), else the folder's mtime."""
         return _built_at(self.path)
+
+
+TEXTS = "texts"
+"""The folder of a release holding the sources' texts, at their paths relative to the data folder."""
+
+
+def texts_dir(release_path: Path) -> Path:
+    return release_path / TEXTS
 
 
 @functools.lru_cache(maxsize=MANIFESTS_CACHED)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.config import ROOT, load_settings
-from app.editor.new_source import sentences
 from app.store import current_release, open_release_store
+from app.texts import sentences
 from tests.conftest import defcoop_command
 
 EXAMPLE = ROOT / "tests" / "fixtures" / "editor" / "engine-talks-new-delhi.txt"

@@ -16,23 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from app.config import Settings
+from app.texts import Sentence, sentences
 from app.vocab import PREFIXES
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*(?=\s+\S)|\n")
-"""Where a sentence ends: after ., !, ? or … (and any closing quotes or brackets) before more text, or at a line
-break."""
 UNKNOWN = {"publisher": "publisher and author", "date": "publication date", "url": "original URL"}
 """What a facts file records as `defcoop:unknown` for each description the editor did not give."""
-
-
-@dataclass(frozen=True)
-class Sentence:
-    number: int
-    start: int
-    """Offset of the first character in the text (Unicode code points, as Python counts them)."""
-    end: int
-    """Offset just past the last character."""
-    text: str
 
 
 @dataclass(frozen=True)
@@ -52,20 +40,6 @@ def slug_of(text: str) -> str:
     """`india-russia-defence-manufacturing-moscow` for a title or file name: lower case ASCII words and hyphens."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
-def sentences(text: str) -> list[Sentence]:
-    """The text's sentences with their offsets, in order; whitespace between sentences belongs to none."""
-    found: list[Sentence] = []
-    start = 0
-    for cut in [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]:
-        span = text[start:cut]
-        stripped = span.strip()
-        if stripped:
-            begin = start + len(span) - len(span.lstrip())
-            found.append(Sentence(len(found) + 1, begin, begin + len(stripped), stripped))
-        start = cut
-    return found
 
 
 def new_source(settings: Settings, text_path: Path, *, title: str, slug: str | None = None,

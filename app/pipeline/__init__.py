@@ -36,6 +36,7 @@ from app.pipeline.publish import (
     write_downloads,
     write_manifest,
     write_name_index,
+    write_source_texts,
 )
 from app.pipeline.reason import disjointness_problems, entailed, hermit_check, literal_range_problems
 from app.pipeline.terms import CLAIM, OWL, TYPE, Vocabulary, digest_files, vocabulary
@@ -425,6 +426,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                                              checked.ontology_iri, checked.shapes, prefixes)
             tick.advance(len(files), triples)
             names = write_name_index(store, staging, settings.id_prefix)
+            text_files = [f for u in checked.units for f in u.sources.values()]
+            texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
             used = checked.cache_files
             warnings = checked.warnings
@@ -444,6 +447,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "jsonld_context": jsonld_context(prefixes),
                 "default_graph": "merged",
                 "search_names": names,
+                "source_texts": texts,
             }
             del store, checked
         manifest["timings_s"] = progress.timings()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from app.search import NAME_PROPERTIES, index_path, write_index
-from app.store import Release
+from app.store import Release, texts_dir
 from app.vocab import DEFCOOP
 
 FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
@@ -176,6 +177,17 @@ def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[s
         files = {name: future.result() for name, future in by_name.items()}
         loaded.result()
     return files, triples
+
+
+def write_source_texts(staging: Path, data_dir: Path, text_files: list[str]) -> int:
+    """Each source's text as received (the build has checked it against its checksum), under the release's
+    `texts/` folder at its path relative to the data folder, so the site shows a source with its facts without
+    reading data/; returns how many."""
+    for name in sorted(set(text_files)):
+        target = texts_dir(staging) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(data_dir / name, target)
+    return len(set(text_files))
 
 
 def write_name_index(store: ox.Store, staging: Path, id_prefix: str) -> int:

@@ -250,6 +250,37 @@ def _is_alignment(group: PropertyGroup) -> bool:
 
 
 @dataclass(frozen=True)
+class ReadSentence:
+    """A sentence of a source text with the claims that quote it and the entities those claims are about."""
+
+    number: int
+    text: str
+    claims: tuple[Citation, ...]
+    entities: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A source's text as received, paragraph by paragraph and sentence by sentence, with its facts laid over it.
+    `unplaced`: claims whose quote the text does not hold (none, when the build has checked it)."""
+
+    source: Node
+    paragraphs: tuple[tuple[ReadSentence, ...], ...]
+    claims_total: int
+    claims_read: int
+    unplaced: tuple[Citation, ...] = ()
+
+    @property
+    def sentences(self) -> int:
+        return sum(len(p) for p in self.paragraphs)
+
+    @property
+    def used(self) -> int:
+        """Sentences some claim quotes."""
+        return sum(1 for p in self.paragraphs for s in p if s.claims)
+
+
+@dataclass(frozen=True)
 class ClassCount:
     """A DefCoop class with how many instances it has (asserted or inferred)."""
 

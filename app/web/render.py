@@ -95,6 +95,8 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         graph_picture=pictures.relation_picture(page.graph) if page.graph else None,
         timeline_picture=pictures.timeline_picture(page.timeline) if page.timeline else None,
         timeline_link=url_for("explore.timeline", **{kind: slug}) if kind in TIMELINE_FILTERS else None,
+        read_link=url_for("explore.read_source", slug=slug) if page.is_source and page.values(str(DEFCOOP.textFile))
+        else None,
     )
 
 

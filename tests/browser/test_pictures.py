@@ -12,11 +12,14 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from app.config import ROOT
 from app.pipeline.publish import Published
 from app.store import GraphStore
+from app.texts import sentences
 from tests.browser.conftest import PHONE, Tab
 from tests.conftest import LiveServer
 from tests.web.test_pictures import INDIA, MEETING, neighbours
+from tests.web.test_reading import READ, SLUG, quoted_sentences, quotes
 from tests.web.test_timeline import ID, dated
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -100,3 +103,21 @@ def test_timeline_filter_form_works_without_script(site: str, browser: Any, stor
         expect(page.locator("table.timeline-items tbody tr")).to_have_count(len(dated(store, RUSSIA_EVENTS)))
     finally:
         context.close()
+
+
+def test_source_reading_highlights_the_quoted_sentences(site: str, open_tab: Callable[..., Tab],
+                                                        store: GraphStore) -> None:
+    text = (ROOT / "data" / "sources" / f"{SLUG}.txt").read_text(encoding="utf-8")
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + f"/id/source/{SLUG}")
+    page.get_by_role("link", name="Read the text with its facts").click()
+    expect(page).to_have_url(site + READ)
+    expect(page.locator(".sentence")).to_have_count(len(sentences(text)))
+    expect(page.locator(".sentence.used mark")).to_have_count(len(quoted_sentences(text, quotes(store))))
+    background = page.locator(".sentence.used mark").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    hrefs = page.locator("section.text a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    links_answer(site, [h for h in hrefs if h and not h.startswith("#")])
+    tab.shot("pictures-source-read")
+    assert tab.dialogs == [] and tab.errors == []

@@ -6,7 +6,7 @@ class, a page of search hits) with its true total counted separately; sorting by
 small lists, never as a global ORDER BY over all labels.
 
 `entity.py` holds the entity page's queries, `graph.py` its relation graph's, `timeline.py`
-the timelines', `catalog.py` those of the other pages,
+the timelines', `reading.py` a source's read with its facts, `catalog.py` those of the other pages,
 `common.py` what they share.
 """
 
@@ -22,7 +22,8 @@ from app.web.queries.catalog import (
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
 from app.web.queries.graph import neighbourhood
+from app.web.queries.reading import reading
 from app.web.queries.timeline import timeline
 
 __all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "neighbourhood", "property_usage", "search", "timeline"]
+           "neighbourhood", "property_usage", "reading", "search", "timeline"]

@@ -80,7 +80,7 @@ def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
     source_claims = list(dict.fromkeys(x for p, x, _ in in_rows if is_source and p.value == PROV_DERIVED))
     claim_iris = {g.value for _, _, g in out_rows} | {g for b in bases for g in b.graphs}
     claim_iris |= {x.value for x in source_claims} | ({iri} if is_claim else set())
-    citations = _citations(store, claim_iris - graphs.special)
+    citations = claim_descriptions(store, claim_iris - graphs.special)
 
     wanted = {t.value for row in (*out_rows, *in_rows) for t in row[:2] if isinstance(t, ox.NamedNode)}
     wanted |= {t.value for s in statements for t in s if isinstance(t, ox.NamedNode)}
@@ -88,7 +88,7 @@ def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
     wanted |= {n.value for c in citations.values() for n in c.values() if isinstance(n, ox.NamedNode)}
     wanted.add(iri)
     labels = labels_of(store, wanted, settings.base_iri)
-    cites = {claim: _citation(claim, raw, labels) for claim, raw in citations.items()}
+    cites = {claim: citation_of(claim, raw, labels) for claim, raw in citations.items()}
 
     def value_of(x: Term, graph_names: Iterable[str], basis: Iterable[Basis] = ()) -> Value:
         names = set(graph_names)
@@ -248,7 +248,7 @@ def _bases(store: GraphStore, node: str, pairs: list[tuple[ox.NamedNode, Term]])
     return found
 
 
-def _citations(store: GraphStore, claims: Iterable[str]) -> dict[str, dict[str, Term]]:
+def claim_descriptions(store: GraphStore, claims: Iterable[str]) -> dict[str, dict[str, Term]]:
     """claim IRI → its description (quote, status, attribution, rationale, source, agent), for the graphs
     among `claims` that are described as defcoop:Claim."""
     claims = sorted(claims)
@@ -270,7 +270,7 @@ def _citations(store: GraphStore, claims: Iterable[str]) -> dict[str, dict[str, 
     return found
 
 
-def _citation(claim: str, raw: Mapping[str, Term], labels: Names) -> Citation:
+def citation_of(claim: str, raw: Mapping[str, Term], labels: Names) -> Citation:
     def text(key: str) -> str | None:
         term = raw.get(key)
         return term.value if term is not None else None

@@ -3,11 +3,14 @@
 * `/timeline` — dated events (meetings, visits, other events) on a time axis with a table, filtered by
   `country={slug}`, `programme={slug}`, `from={year}`, `to={year}`; HTML, or Turtle, JSON-LD and CSV by Accept or
   `format=` (`ttl`, `jsonld`, `csv`).
+* `/source/<slug>/read` — the text of source `{base}id/source/{slug}` as received, sentence by sentence, each with
+  the claims that quote it and the entities they are about; sentences no claim uses are marked. 404 when the source
+  has no text in the release.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, render_template, request
 
 from app.web import queries, render, urls
 from app.web.context import context
@@ -42,3 +45,15 @@ def timeline() -> Response | str:
     if fmt is HTML:
         return render.timeline_page(found, request.args, settings)
     return Response(render.timeline_document(found, fmt), content_type=fmt.content_type)
+
+
+@bp.get("/source/<slug>/read")
+@conditional
+def read_source(slug: str) -> str:
+    ctx = context()
+    choose((HTML,), request.headers.get("Accept"))
+    iri = urls.iri_for("source", slug, ctx.settings)
+    found = queries.reading(ctx.store, iri, ctx.settings, ctx.published.source_text)
+    if found is None:
+        raise HTTPError(404, f"There is no source text of <{iri}> in this release.")
+    return render_template("source_read.html", reading=found)
