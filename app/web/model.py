@@ -261,23 +261,19 @@ class ReadSentence:
 
 @dataclass(frozen=True)
 class Reading:
-    """A source's text as received, paragraph by paragraph and sentence by sentence, with its facts laid over it.
-    `unplaced`: claims whose quote the text does not hold (none, when the build has checked it)."""
+    """One page of a source's text as received, paragraph by paragraph and sentence by sentence, with its facts laid
+    over it; `used_total` sentences of `sentences_total` are quoted by claims. `unplaced`: claims whose quote the
+    text does not hold (none, when the build has checked it)."""
 
     source: Node
     paragraphs: tuple[tuple[ReadSentence, ...], ...]
     claims_total: int
     claims_read: int
     unplaced: tuple[Citation, ...] = ()
-
-    @property
-    def sentences(self) -> int:
-        return sum(len(p) for p in self.paragraphs)
-
-    @property
-    def used(self) -> int:
-        """Sentences some claim quotes."""
-        return sum(1 for p in self.paragraphs for s in p if s.claims)
+    sentences_total: int = 0
+    used_total: int = 0
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import networkx as nx
+import numpy  # noqa: F401  (networkx imports it lazily: loaded with the app, not on the first page drawn)
 
 from app.web.model import RelationGraph, Timeline
 

@@ -4,6 +4,7 @@ claims and their entities, the others marked unused; the text comes from the rel
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -104,3 +105,20 @@ def test_reading_needs_no_data_folder(tmp_path: Path) -> None:
     finally:
         app.extensions["defcoop.sparql"].close()
     assert response.status_code == 200 and "<mark>" in response.get_data(as_text=True)
+
+
+def test_a_long_text_comes_in_pages(published: Published, store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("app.web.queries.reading")  # the module (the package exports its function)
+    monkeypatch.setattr(module, "READ_SENTENCES", 5)
+    text = (ROOT / "data" / "sources" / f"{SLUG}.txt").read_text(encoding="utf-8")
+    settings = settings_for(published.release.path.parent.parent)
+    pages = [module.reading(store, SOURCE, settings, published.release.source_text, n) for n in range(1, 7)]
+    assert pages[-1] is None  # 21 sentences: five pages
+    numbers = [s.number for p in pages[:-1] for para in p.paragraphs for s in para]  # type: ignore[union-attr]
+    assert numbers == [s.number for s in sentences(text)]
+    assert all(p.used_total == len(quoted_sentences(text, quotes(store))) for p in pages[:-1])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("query", "status"), [("page=2", 404), ("page=x", 400), ("page=0", 404)])
+def test_a_page_that_is_not_there(published_client: FlaskClient, query: str, status: int) -> None:
+    assert published_client.get(f"{READ}?{query}").status_code == status

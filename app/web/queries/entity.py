@@ -41,7 +41,7 @@ from app.web.queries.common import (
     property_counts,
 )
 from app.web.queries.graph import neighbourhood
-from app.web.queries.timeline import TIMELINE_CLASSES, timeline
+from app.web.queries.timeline import ENTITY_TIMELINE_ITEMS, TIMELINE_CLASSES, timeline
 
 
 def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
@@ -134,7 +134,7 @@ def _own_timeline(store: GraphStore, iri: str, settings: Settings, types: set[st
     """The dated events of a delegation, firm, programme or country, when it has any."""
     if not types & TIMELINE_CLASSES:
         return None
-    found = timeline(store, settings, involving=iri)
+    found = timeline(store, settings, involving=iri, limit=ENTITY_TIMELINE_ITEMS)
     return found if found.items else None
 
 

@@ -2,11 +2,13 @@
 their quotes and descriptions, and the entities each claim's graph is about; the quotes are then found in the text
 (which the release ships, app/store.py) and laid over its sentences (app/texts.py).
 
-Bounded: at most `READ_CLAIMS` claims (a generated source has 1,000) and `ENTITIES_PER_CLAIM` entities each.
+Bounded: at most `READ_CLAIMS` claims (a generated source has 1,000), `READ_SENTENCES` sentences a page and
+`ENTITIES_PER_CLAIM` entities a claim.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 
 import pyoxigraph as ox
@@ -15,19 +17,25 @@ from app.config import Settings
 from app.store import GraphStore
 from app.texts import sentences
 from app.vocab import DEFCOOP, PROV_DERIVED, RDF_TYPE
-from app.web.model import Citation, Node, Reading, ReadSentence
+from app.web.model import Node, Reading, ReadSentence
 from app.web.queries.common import PROLOGUE, first_value, iri_ref, labels_of, string_literal
 from app.web.queries.entity import citation_of, claim_descriptions
 
 READ_CLAIMS = 5000
 """Most claims of one source laid over its text; the page says how many it left out."""
+READ_SENTENCES = 100
+"""Sentences per page of a source read with its facts (a news article fits on one)."""
 ENTITIES_PER_CLAIM = 8
 """Most entities named beside one claim (what its graph states facts about, then what it links to)."""
 
 
-def reading(store: GraphStore, iri: str, settings: Settings, text_of: Callable[[str], str | None]) -> Reading | None:
-    """The source `iri` read with its facts, or None when it is not a source with a text (`text_of(text_file)` gives
-    the text as the release ships it)."""
+def reading(store: GraphStore, iri: str, settings: Settings, text_of: Callable[[str], str | None],
+            page: int = 1) -> Reading | None:
+    """Page `page` (`READ_SENTENCES` sentences) of the source `iri` read with its facts, or None when it is not a
+    source with a text or has no such page (`text_of(text_file)` gives the text as the release ships it).
+
+    Every quote is found in the text (one cheap query), so each page knows which sentences are used; descriptions,
+    entities and names are read for the claims of the page's sentences only."""
     try:
         node = iri_ref(iri)
     except ValueError:
@@ -43,36 +51,45 @@ def reading(store: GraphStore, iri: str, settings: Settings, text_of: Callable[[
     if total == READ_CLAIMS:
         total = int(first_value(store.select(
             f"SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {{ ?claim <{PROV_DERIVED}> {node} }}"), "n", total))
-    described = claim_descriptions(store, quotes)
-    about_claims = _entities(store, list(quotes), settings)
-    wanted = {iri, *(e for es in about_claims.values() for e in es)}
-    wanted |= {t.value for d in described.values() for t in d.values() if isinstance(t, ox.NamedNode)}
-    labels = labels_of(store, wanted | set(quotes), settings.base_iri)
-    cites = {c: citation_of(c, raw, labels) for c, raw in described.items()}
-
     found = sentences(text)
+    pages = max(1, -(-len(found) // READ_SENTENCES))
+    if not 1 <= page <= pages:
+        return None
+    starts = [s.start for s in found]
     claims_of: dict[int, list[str]] = {}
-    unplaced: list[Citation] = []
+    unplaced: list[str] = []
     for claim, quote in sorted(quotes.items()):
         at = text.find(quote)
-        hit = [s.number for s in found if at >= 0 and s.start < at + len(quote) and at < s.end]
-        for number in hit:
-            claims_of.setdefault(number, []).append(claim)
-        if not hit and claim in cites:
-            unplaced.append(cites[claim])
+        if at < 0 or not quote:
+            unplaced.append(claim)
+            continue
+        first = max(0, bisect.bisect_right(starts, at) - 1)  # the sentence the quote starts in, and those it spans
+        last = bisect.bisect_left(starts, at + len(quote))
+        for s in found[first:last]:
+            if s.start < at + len(quote) and at < s.end:
+                claims_of.setdefault(s.number, []).append(claim)
+    shown = found[(page - 1) * READ_SENTENCES:page * READ_SENTENCES]
+    here = sorted({c for s in shown for c in claims_of.get(s.number, ())} | (set(unplaced) if page == 1 else set()))
+    described = claim_descriptions(store, here)
+    about_claims = _entities(store, here, settings)
+    wanted = {iri, *here, *(e for es in about_claims.values() for e in es)}
+    wanted |= {t.value for d in described.values() for t in d.values() if isinstance(t, ox.NamedNode)}
+    labels = labels_of(store, wanted, settings.base_iri)
+    cites = {c: citation_of(c, raw, labels) for c, raw in described.items()}
+
     paragraphs: list[list[ReadSentence]] = []
-    previous_end = -1
-    for s in found:
-        if previous_end < 0 or "\n" in text[previous_end:s.start]:  # a line break begins a paragraph
+    previous_end = found[shown[0].number - 2].end if shown and shown[0].number > 1 else -1
+    for s in shown:
+        if not paragraphs or "\n" in text[max(previous_end, 0):s.start]:  # a line break begins a paragraph
             paragraphs.append([])
         previous_end = s.end
         quoting = claims_of.get(s.number, [])
-        claims = [cites[c] for c in quoting if c in cites]
         entities = {e: labels.node(ox.NamedNode(e)) for c in quoting for e in about_claims.get(c, [])}
-        paragraphs[-1].append(ReadSentence(s.number, s.text, tuple(claims),
+        paragraphs[-1].append(ReadSentence(s.number, s.text, tuple(cites[c] for c in quoting if c in cites),
                                            tuple(sorted(entities.values(), key=lambda n: n.label.lower()))))
     return Reading(Node(iri, labels.label(iri)), tuple(tuple(p) for p in paragraphs), total, len(quotes),
-                   tuple(unplaced))
+                   tuple(cites[c] for c in unplaced if c in cites and page == 1),
+                   sentences_total=len(found), used_total=len(claims_of), page=page, pages=pages)
 
 
 def _entities(store: GraphStore, claims: list[str], settings: Settings) -> dict[str, list[str]]:

@@ -20,6 +20,8 @@ from app.web.queries.common import PROLOGUE, classes_of, first_value, iri_ref, l
 
 TIMELINE_ITEMS = 200
 """Most events one timeline shows; it says how many more match (narrow them by country, programme or years)."""
+ENTITY_TIMELINE_ITEMS = 50
+"""Most events the timeline of an entity page shows (a country's or programme's page links to /timeline for all)."""
 TIMELINE_CLASSES = frozenset(str(c) for c in (DEFCOOP.Delegation, DEFCOOP.Firm, DEFCOOP.FirmGroup,
                                               DEFCOOP.Organisation, DEFCOOP.Programme, DEFCOOP.Country))
 """Entities whose pages show their own timeline (when they have dated events)."""
@@ -41,12 +43,13 @@ def timeline(store: GraphStore, settings: Settings, *, country: str | None = Non
              limit: int = TIMELINE_ITEMS, offer_countries: bool = False) -> Timeline:
     """Dated events matching every filter given (IRIs; years inclusive), first day first; with `offer_countries`, also
     the countries a reader may filter by."""
-    where = ["?e defcoop:startDate ?d ."]
-    for iri in (country, involving):
+    where = []
+    for iri in (country, involving):  # each as a sub-query first: Oxigraph then joins from its few events
         if iri:
-            where.append(f"{{ {involves(iri)} }}")
+            where.append(f"{{ SELECT DISTINCT ?e WHERE {{ {involves(iri)} }} }}")
     if programme:
         where.append(f"?e defcoop:discussed {iri_ref(programme)} .")
+    where.append("?e defcoop:startDate ?d .")
     if year_from is not None:
         where.append(f'FILTER(?d >= "{int(year_from):04d}-01-01"^^xsd:date)')
     if year_to is not None:

@@ -5,12 +5,12 @@
   `format=` (`ttl`, `jsonld`, `csv`).
 * `/source/<slug>/read` — the text of source `{base}id/source/{slug}` as received, sentence by sentence, each with
   the claims that quote it and the entities they are about; sentences no claim uses are marked. 404 when the source
-  has no text in the release.
+  has no text in the release. `?page=N`: sentences come `READ_SENTENCES` (100) a page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
 from app.web import queries, render, urls
 from app.web.context import context
@@ -53,7 +53,14 @@ def read_source(slug: str) -> str:
     ctx = context()
     choose((HTML,), request.headers.get("Accept"))
     iri = urls.iri_for("source", slug, ctx.settings)
-    found = queries.reading(ctx.store, iri, ctx.settings, ctx.published.source_text)
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit() and len(page) <= 6):
+        raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
+    number = int(page)
+    found = queries.reading(ctx.store, iri, ctx.settings, ctx.published.source_text, number)
     if found is None:
-        raise HTTPError(404, f"There is no source text of <{iri}> in this release.")
-    return render_template("source_read.html", reading=found)
+        raise HTTPError(404, f"There is no source text of <{iri}> in this release (or no page {number} of it).")
+    return render_template(
+        "source_read.html", reading=found,
+        previous=url_for("explore.read_source", slug=slug, page=number - 1) if number > 1 else None,
+        next=url_for("explore.read_source", slug=slug, page=number + 1) if number < found.pages else None)
