@@ -39,7 +39,7 @@ CLASS_COLOURS: dict[str, str] = {
 """Fill of a node by its DefCoop class (local name): one hue per family (places, organisations, people,
 events, programmes, things, figures, sources), each dark enough for 4.5:1 against white."""
 OTHER_COLOUR = "#6b7280"
-EDGE_LABELS = 12
+EDGE_LABELS = 16
 """With more links to the centre than this, each property is written on one of them only (the others have it in
 their tooltip and in the table), so a hub's picture is not a wall of the same words."""
 EDGE_LABEL_AT = 0.62
@@ -126,20 +126,18 @@ def relation_picture(graph: RelationGraph) -> GraphPicture:
 
     nodes = []
     radius: dict[str, float] = {}
-    for n in (*graph.neighbours, graph.centre):  # the centre last: drawn on top
+    taken: list[tuple[float, float, float, float]] = []  # label boxes placed so far
+    for n in (graph.centre, *graph.neighbours):  # the centre's label first: it never moves
         is_centre = n.node.value == centre
         x, y = place(n.node.value)
         r = 13.0 if is_centre else 8.0
         radius[n.node.value] = r
-        dx, dy = x - width / 2, y - height / 2
-        if is_centre or abs(dx) < abs(dy) * 0.5:  # above or below
-            label_x, label_y, anchor = x, y + (r + 14 if is_centre or dy >= 0 else -r - 6), "middle"
-        else:
-            label_x, label_y, anchor = x + (r + 4 if dx > 0 else -r - 4), y + 4, "start" if dx > 0 else "end"
+        short = shorten(n.node.label, 44 if is_centre else LABEL_CHARS)
+        label_x, label_y, anchor = _label_spot(x, y, r, short, x - width / 2, y - height / 2, is_centre, taken)
         kind = n.kind.label if n.kind else ""
-        nodes.append(PlacedNode(n.node.value, n.node.label, shorten(n.node.label, 44 if is_centre else LABEL_CHARS),
-                                kind, colour_of(n.kind.value if n.kind else None), x, y, r, is_centre,
-                                round(label_x, 1), round(label_y, 1), anchor))
+        nodes.append(PlacedNode(n.node.value, n.node.label, short, kind, colour_of(n.kind.value if n.kind else None),
+                                x, y, r, is_centre, round(label_x, 1), round(label_y, 1), anchor))
+    nodes.append(nodes.pop(0))  # the centre drawn last, on top
     edges = []
     crowded = sum(1 for e in graph.edges if centre in (e.source.value, e.target.value)) > EDGE_LABELS
     written: set[str] = set()
@@ -158,8 +156,57 @@ def relation_picture(graph: RelationGraph) -> GraphPicture:
             round(x2 - ux * (radius[target] + 3), 1), round(y2 - uy * (radius[target] + 3), 1),
             label,
             f"{e.source.label} — {names}{' (inferred)' if e.inferred else ''} → {e.target.label}",
-            *_along(x1, y1, x2, y2, EDGE_LABEL_AT if source == centre else 1 - EDGE_LABEL_AT), e.inferred, touches))
+            *_edge_label_spot(x1, y1, x2, y2, source == centre, label, taken), e.inferred, touches))
     return GraphPicture(width, height, tuple(nodes), tuple(edges), legend(nodes))
+
+
+CHAR_WIDTH = 6.6
+"""About how wide one character of a 12px label is, to keep labels from overlapping."""
+
+
+def _label_spot(x: float, y: float, r: float, text: str, dx: float, dy: float, centre: bool,
+                taken: list[tuple[float, float, float, float]]) -> tuple[float, float, str]:
+    """Where a node's label goes: on the side away from the centre (clear of the links to it), or the first other
+    side that does not overlap a label already placed; the chosen box is added to `taken`."""
+    width = len(text) * CHAR_WIDTH * (1.25 if centre else 1.0)  # the centre's label is bold and larger
+    below = (x, y + r + 14, "middle")
+    above = (x, y - r - 6, "middle")
+    right = (x + r + 4, y + 4, "start")
+    left = (x - r - 4, y + 4, "end")
+    if centre or abs(dx) < abs(dy) * 0.5:
+        order = [below, above, right, left] if centre or dy >= 0 else [above, below, right, left]
+    else:
+        order = [right, above, below, left] if dx > 0 else [left, above, below, right]
+
+    def box(spot: tuple[float, float, str]) -> tuple[float, float, float, float]:
+        lx, ly, anchor = spot
+        start = lx - width / 2 if anchor == "middle" else lx if anchor == "start" else lx - width
+        return (start, ly - 11, start + width, ly + 3)
+
+    def clear(b: tuple[float, float, float, float]) -> bool:
+        return all(b[2] < t[0] or t[2] < b[0] or b[3] < t[1] or t[3] < b[1] for t in taken)
+
+    spot = next((s for s in order if clear(box(s))), order[0])
+    taken.append(box(spot))
+    return spot
+
+
+def _edge_label_spot(x1: float, y1: float, x2: float, y2: float, from_centre: bool, text: str,
+                     taken: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+    """Where along its link a label goes: `EDGE_LABEL_AT` from the centre, or nearer either end when a name or
+    another label is there already."""
+    width = len(text) * CHAR_WIDTH * 0.9
+    for at in (EDGE_LABEL_AT, 0.75, 0.5, 0.85, 0.4):
+        x, y = _along(x1, y1, x2, y2, at if from_centre else 1 - at)
+        box = (x - width / 2, y - 10, x + width / 2, y + 2)
+        if not text or all(box[2] < t[0] or t[2] < box[0] or box[3] < t[1] or t[3] < box[1] for t in taken):
+            break
+    else:
+        x, y = _along(x1, y1, x2, y2, EDGE_LABEL_AT if from_centre else 1 - EDGE_LABEL_AT)
+        box = (x - width / 2, y - 10, x + width / 2, y + 2)
+    if text:
+        taken.append(box)
+    return x, y
 
 
 def _along(x1: float, y1: float, x2: float, y2: float, at: float) -> tuple[float, float]:
