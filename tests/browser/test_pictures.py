@@ -63,14 +63,17 @@ def test_relation_graph_renders_every_neighbour_as_a_link(site: str, open_tab: C
     assert tab.dialogs == [] and tab.errors == []
 
 
-def test_relation_graph_fits_a_phone(site: str, open_tab: Callable[..., Tab]) -> None:
+@pytest.mark.parametrize(("name", "path", "picture"), [
+    ("graph", INDIA, "section.relations svg"), ("timeline", "/timeline", "section.timeline svg"),
+    ("source-read", f"/source/{SLUG}/read", "section.text mark")])
+def test_pictures_fit_a_phone(site: str, open_tab: Callable[..., Tab], name: str, path: str, picture: str) -> None:
     tab = open_tab(viewport=PHONE)
     page = tab.page
-    page.goto(site + INDIA)
-    expect(page.locator("section.relations svg")).to_be_visible()
+    page.goto(site + path)
+    expect(page.locator(picture).first).to_be_visible()
     width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-    assert width <= inner
-    tab.shot("pictures-graph-phone")
+    assert width <= inner, f"{path} is {width} px wide on a {inner} px phone"
+    tab.shot(f"pictures-phone-{name}")
 
 
 @pytest.mark.parametrize(("name", "path"), [("timeline", "/timeline"), ("timeline-india", INDIA)])
