@@ -40,7 +40,7 @@ RDF_DOCUMENTS: tuple[Format, ...] = ENTITY_FORMATS[1:]
 TIMELINE_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, RESULTS_CSV)
 """What /timeline answers in (by Accept or `format=`), the default first."""
 TIMELINE_FILTERS = ("country", "programme")
-"""Entity types /timeline filters by: their pages link to their timeline there."""
+"""Entity types /timeline filters by name (`country=`, `programme=`); other entities' pages link to `involving=`."""
 
 SCHEMA_TYPES: dict[str, str] = {str(k): v for k, v in {
     DEFCOOP.Meeting: "Event", DEFCOOP.Visit: "Event", DEFCOOP.Event: "Event",
@@ -83,6 +83,7 @@ def entity_kind(iri: str, settings: Settings) -> str | None:
 def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
     """The entity's HTML page; its head names the canonical URL, the RDF documents and a schema.org description."""
     canonical = urls.absolute(url_for("pages.entity", kind=kind, name=slug), settings)
+    timeline_filter = {kind: slug} if kind in TIMELINE_FILTERS else {"involving": f"{kind}/{slug}"}
     return render_template(
         "entity.html",
         page=page,
@@ -94,7 +95,7 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         schema=schema_org(page, canonical),
         graph_picture=pictures.relation_picture(page.graph) if page.graph else None,
         timeline_picture=pictures.timeline_picture(page.timeline) if page.timeline else None,
-        timeline_link=url_for("explore.timeline", **{kind: slug}) if kind in TIMELINE_FILTERS else None,
+        timeline_link=url_for("explore.timeline", **timeline_filter) if page.timeline else None,
         read_link=url_for("explore.read_source", slug=slug) if page.is_source and page.values(str(DEFCOOP.textFile))
         else None,
     )
@@ -115,14 +116,16 @@ def timeline_page(found: Timeline, args: Mapping[str, str], settings: Settings) 
     chosen = found.country.value if found.country else None
     countries = [Choice(c.value.rsplit("/", 1)[-1], c.label, c.value == chosen) for c in found.countries
                  if c.value.startswith(settings.id_prefix + "country/")]
-    kept = {k: v for k, v in args.items() if k in ("country", "programme", "from", "to") and v}
+    kept = {k: v for k, v in args.items() if k in ("country", "programme", "involving", "from", "to") and v}
     return render_template(
         "timeline.html",
         timeline=found,
         picture=pictures.timeline_picture(found),
         countries=countries,
         programme_slug=kept.get("programme"),
+        involving=kept.get("involving"),
         without_programme=url_for("explore.timeline", **{k: v for k, v in kept.items() if k != "programme"}),
+        without_involving=url_for("explore.timeline", **{k: v for k, v in kept.items() if k != "involving"}),
         downloads=[(f.title, f.media_type, url_for("explore.timeline", **kept, format=f.extension))
                    for f in TIMELINE_FORMATS[1:]],
     )

@@ -107,3 +107,14 @@ def test_entity_pages_show_their_own_timeline(published_client: FlaskClient, sto
 def test_an_entity_without_dated_events_has_no_timeline(published_client: FlaskClient) -> None:
     html = published_client.get("/id/person/sanjeev-kumar").get_data(as_text=True)
     assert 'class="timeline"' not in html
+
+
+def test_any_entity_s_timeline_by_involving(published_client: FlaskClient, store: GraphStore) -> None:
+    expected = dated(store, f"FILTER EXISTS {{ ?e defcoop:participant <{ID}firm-group/indian-defence-manufacturers> }}")
+    assert expected
+    html = published_client.get("/timeline?involving=firm-group/indian-defence-manufacturers").get_data(as_text=True)
+    assert len(rows_of(html)) == len(expected)
+    assert "Defence manufacturing companies from India" in html
+    entity = published_client.get("/id/firm-group/indian-defence-manufacturers").get_data(as_text=True)
+    assert 'href="/timeline?involving=firm-group/indian-defence-manufacturers"' in entity
+    assert published_client.get("/timeline?involving=nonsense").status_code == 400

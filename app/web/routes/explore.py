@@ -1,8 +1,8 @@
 """Views to explore the data by time and by source text.
 
 * `/timeline` — dated events (meetings, visits, other events) on a time axis with a table, filtered by
-  `country={slug}`, `programme={slug}`, `from={year}`, `to={year}`; HTML, or Turtle, JSON-LD and CSV by Accept or
-  `format=` (`ttl`, `jsonld`, `csv`).
+  `country={slug}`, `programme={slug}`, `involving={type}/{slug}` (any entity), `from={year}`, `to={year}`;
+  HTML, or Turtle, JSON-LD and CSV by Accept or `format=` (`ttl`, `jsonld`, `csv`).
 * `/source/<slug>/read` — the text of source `{base}id/source/{slug}` as received, sentence by sentence, each with
   the claims that quote it and the entities they are about; sentences no claim uses are marked. 404 when the source
   has no text in the release. `?page=N`: sentences come `READ_SENTENCES` (100) a page.
@@ -36,11 +36,15 @@ def timeline() -> Response | str:
     ctx = context()
     settings = ctx.settings
     fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    country, programme = (request.args.get(k, "").strip() for k in ("country", "programme"))
+    country, programme, involving = (request.args.get(k, "").strip() for k in ("country", "programme", "involving"))
+    kind, _, slug = involving.partition("/")
+    if involving and not (kind and slug):
+        raise HTTPError(400, f"involving must name an entity as type/slug (such as firm/acme), not {involving!r}")
     found = queries.timeline(
         ctx.store, settings,
         country=urls.iri_for("country", country, settings) if country else None,
         programme=urls.iri_for("programme", programme, settings) if programme else None,
+        involving=urls.iri_for(kind, slug, settings) if involving else None,
         year_from=_year("from"), year_to=_year("to"), offer_countries=fmt is HTML)
     if fmt is HTML:
         return render.timeline_page(found, request.args, settings)
