@@ -19,7 +19,7 @@ from flask import render_template, url_for
 
 from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
-from app.web import pictures, urls
+from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
 from app.web.model import Entity, Timeline
 from app.web.renderers import (
@@ -94,7 +94,7 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         nanopub=url_for("nanopub.latest", claim_id=slug) if kind == "claim" and page.citation else None,
         schema=schema_org(page, canonical),
         graph_picture=pictures.relation_picture(page.graph) if page.graph else None,
-        timeline_picture=pictures.timeline_picture(page.timeline) if page.timeline else None,
+        timeline_picture=timeline_picture.timeline_picture(page.timeline) if page.timeline else None,
         timeline_link=url_for("explore.timeline", **timeline_filter) if page.timeline else None,
         read_link=url_for("explore.read_source", slug=slug) if page.is_source and page.values(str(DEFCOOP.textFile))
         else None,
@@ -120,7 +120,7 @@ def timeline_page(found: Timeline, args: Mapping[str, str], settings: Settings) 
     return render_template(
         "timeline.html",
         timeline=found,
-        picture=pictures.timeline_picture(found),
+        picture=timeline_picture.timeline_picture(found),
         countries=countries,
         programme_slug=kept.get("programme"),
         involving=kept.get("involving"),
@@ -235,6 +235,6 @@ def readable_time(iso: str | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
-FILTERS = {"href": href, "count": count, "plural": plural, "readable_time": readable_time, "day": pictures.readable_day,
-           "span": pictures.readable_span}
+FILTERS = {"href": href, "count": count, "plural": plural, "readable_time": readable_time,
+           "day": timeline_picture.readable_day, "span": timeline_picture.readable_span}
 """The filters every template may use (registered by create_app)."""
