@@ -34,7 +34,7 @@ class Settings:
     page_link_limit: int = 100
     page_threads: int = 4
     web_workers: int = 0
-    keep_releases: int = 3
+    keep_releases: int = 0
     build_workers: int = 0
     response_cache_mb: int = 64
 

@@ -101,6 +101,22 @@ def release_named(build_dir: Path, release_id: str) -> Release | None:
     return Release(path.resolve())
 
 
+def releases(build_dir: Path) -> list[Release]:
+    """Every published release still on disk, newest first (release ids sort by build time)."""
+    folder = build_dir / RELEASES
+    if not folder.is_dir():
+        return []
+    found = (p for p in folder.iterdir() if not p.name.endswith(".staging") and (p / "manifest.json").is_file())
+    return [Release(p.resolve()) for p in sorted(found, key=lambda p: p.name, reverse=True)]
+
+
+def release_at(build_dir: Path, moment: datetime) -> Release | None:
+    """The release that was current at `moment` (the newest built at or before it); the oldest kept release when
+    `moment` precedes them all; None when nothing is published."""
+    kept = releases(build_dir)
+    return next((r for r in kept if r.built_at <= moment), kept[-1] if kept else None)
+
+
 def stage_release(build_dir: Path) -> Path:
     """A fresh, empty folder to build a release in; invisible to readers until `commit_release`. Staging folders
     left by builds that were killed are removed first."""
@@ -165,6 +181,9 @@ def commit_release(build_dir: Path, staging: Path, keep: int = Settings.keep_rel
 
 
 def _prune(releases: Path, current: Path, keep: int) -> None:
+    """Remove all but the `keep` newest releases (0: keep every release)."""
+    if keep <= 0:
+        return
     done = sorted(p for p in releases.iterdir() if not p.name.endswith(".staging"))
     for old in done[: max(0, len(done) - keep)]:
         if old != current:

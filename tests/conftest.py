@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import requests
 from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
 from app.pipeline.publish import Published
-from app.store import GraphStore, open_release_store
+from app.store import GraphStore, Release, open_release_store
 
 
 def settings_for(build_dir: Path, **overrides: object) -> Settings:
@@ -45,6 +46,38 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(FIXTURE_DATA, data, dirs_exist_ok=True)
     build(settings_for(root / "build", data_dir=data))
     return root / "build"
+
+
+@dataclass(frozen=True)
+class History:
+    """Two releases built for real into one build dir: `first` from the bundled data, `second` after an edit."""
+
+    build_dir: Path
+    first: Release
+    second: Release
+
+
+EDITED_LABEL = ('"Defence manufacturing companies from India"@en', '"Defence manufacturers from India"@en')
+"""The edit between the two releases of `release_history` (besides adding tests/fixtures/data)."""
+
+
+@pytest.fixture(scope="session")
+def release_history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    """The bundled data built, then built again with one label changed and tests/fixtures/data added (a new
+    source with one claim and one person)."""
+    root = tmp_path_factory.mktemp("history")
+    data = root / "data"
+    shutil.copytree(ROOT / "data", data)
+    settings = settings_for(root / "build", data_dir=data)
+    first = build(settings).release
+    while datetime.now(UTC).replace(microsecond=0) <= first.built_at:  # Memento datetimes are whole seconds
+        time.sleep(0.05)
+    facts = data / "facts" / "india-russia-defence-manufacturing-moscow.trig"
+    text = facts.read_text(encoding="utf-8")
+    assert EDITED_LABEL[0] in text, "the edit of release_history no longer applies to the bundled data"
+    facts.write_text(text.replace(*EDITED_LABEL), encoding="utf-8")
+    shutil.copytree(FIXTURE_DATA, data, dirs_exist_ok=True)
+    return History(root / "build", first, build(settings).release)
 
 
 @pytest.fixture(scope="session")

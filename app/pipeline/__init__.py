@@ -15,12 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from app.config import Settings
+from app.history import changes, write_history_files
 from app.pipeline import stages
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
 from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
-from app.pipeline.load import rdf_files
+from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
     Published,
@@ -34,7 +35,7 @@ from app.pipeline.publish import (
 from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, Vocabulary
 from app.pipeline.units import Unit
-from app.store import commit_release, discard_staging, stage_release
+from app.store import commit_release, current_release, discard_staging, stage_release
 from app.vocab import PREFIXES
 
 __all__ = ["BuildFailed", "Checked", "Problem", "Progress", "build", "check", "data_files"]
@@ -139,7 +140,13 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "jsonld_context": jsonld_context(prefixes),
                 "default_graph": "merged",
                 "search_names": names,
+                "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }
+            previous = current_release(settings.build_dir)
+            write_history_files(staging, manifest["build_id"], previous.path if previous else None)
+            manifest["changes"] = changes(previous.path if previous else None,
+                                          previous.manifest if previous else None, staging, manifest["inputs"],
+                                          settings.id_prefix + "claim/")
             del store, checked
         manifest["timings_s"] = progress.timings()
         write_manifest(staging, manifest)

@@ -9,6 +9,7 @@ VoID description share. Absolute URLs start with `root`, the site's URL (urls.si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,10 +122,14 @@ def listing_json(release: Release, root: str) -> dict[str, Any]:
     }
 
 
-def void_graph(release: Release, root: str) -> Graph:
-    """VoID and DCAT description of the release; `root` is the site's absolute URL ending in '/'."""
+def void_graph(release: Release, root: str, base: str | None = None, versions: Sequence[Release] = ()) -> Graph:
+    """VoID and DCAT description of the release; `root` is the site's absolute URL ending in '/', `base` where the
+    release's own URLs start (`root` for the current release, `{root}releases/{id}/` for a kept one). Each
+    release is a version (`dcat:version`, `dct:issued`, `dcat:previousVersion`); `versions` (every kept release,
+    for the current description) are listed with `dcat:hasVersion`."""
     manifest = release.manifest
-    here = root + ".well-known/void"
+    base = base or root
+    here = base + ".well-known/void"
     data, ontology_set, shapes_set = URIRef(here + "#defcoop"), URIRef(here + "#ontology"), URIRef(here + "#shapes")
     ontology = ontology_graph(release)
     ontology_iri = URIRef(manifest["ontology_iri"]) if manifest.get("ontology_iri") else None
@@ -146,11 +151,24 @@ def void_graph(release: Release, root: str) -> Graph:
         graph.add((node, DCTERMS.title, Literal(title, lang="en")))
         graph.add((node, DCTERMS.description, Literal(description, lang="en")))
         graph.add((node, DCTERMS.modified, modified))
-        graph.add((node, DCAT.landingPage, URIRef(root + "downloads")))
+        graph.add((node, DCAT.landingPage, URIRef(base + "downloads")))
         if license_ is not None:
             graph.add((node, DCTERMS.license, license_))
 
-    graph.add((data, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    graph.add((data, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    _version(graph, data, release)
+    previous = (manifest.get("changes") or {}).get("previous")
+    kept = {r.id: r for r in versions}
+    if previous:
+        node = _version_node(root, previous)
+        graph.add((data, DCAT.previousVersion, node))
+        if previous in kept:
+            _version(graph, node, kept[previous])
+    for version in versions:
+        if version.id != release.id:
+            node = _version_node(root, version.id)
+            graph.add((data, DCAT.hasVersion, node))
+            _version(graph, node, version)
     graph.add((data, VOID.uriSpace, Literal(manifest.get("base_iri", "") + "id/")))
     graph.add((data, VOID.triples, Literal(manifest.get("triples", 0), datatype=XSD.integer)))
     graph.add((data, VOID.subset, ontology_set))
@@ -172,16 +190,28 @@ def void_graph(release: Release, root: str) -> Graph:
         dataset = owner.get(download.content, data)
         if dataset is ontology_set and download.triples is not None:
             graph.set((ontology_set, VOID.triples, Literal(download.triples, datatype=XSD.integer)))
-        _distribution(graph, dataset, download, root, here)
+        _distribution(graph, dataset, download, base, here)
 
     service = URIRef(here + "#sparql")
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
-    graph.add((service, DCAT.endpointURL, URIRef(root + "sparql")))
-    graph.add((service, DCAT.endpointDescription, URIRef(root + "sparql")))
+    graph.add((service, DCAT.endpointURL, URIRef(base + "sparql")))
+    graph.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
     graph.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     graph.add((service, DCAT.servesDataset, data))
     return graph
+
+
+def _version_node(root: str, release_id: str) -> URIRef:
+    return URIRef(f"{root}releases/{release_id}/.well-known/void#defcoop")
+
+
+def _version(graph: Graph, node: URIRef, release: Release) -> None:
+    """A release as a version of the dataset: its id, when it was issued, where to look at it."""
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCAT.version, Literal(release.id)))
+    graph.add((node, DCTERMS.issued, Literal(release.built_at.isoformat().replace("+00:00", "Z"),
+                                             datatype=XSD.dateTime)))
 
 
 def _distribution(graph: Graph, dataset: URIRef, download: Download, root: str, here: str) -> None:

@@ -169,6 +169,14 @@ def common_headers(response: Response) -> Response:
     return response
 
 
+def page_number() -> int:
+    """The `?page=` of a paged list (1 when absent); 400 unless a whole number from 1."""
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit() and len(page) <= 9 and int(page) >= 1):
+        raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
+    return int(page)
+
+
 def truncated(response: Response, flag: bool) -> Response:
     """Say whether rows or triples were left off the answer (at `sparql_max_rows`)."""
     response.headers[TRUNCATED] = "true" if flag else "false"

@@ -5,7 +5,8 @@ for pages. Queries stay cheap on large stores: every list is capped (`page_link_
 class, a page of search hits) with its true total counted separately; sorting by label happens in Python on those
 small lists, never as a global ORDER BY over all labels.
 
-`entity.py` holds the entity page's queries, `catalog.py` those of the other pages, `common.py` what they share.
+`entity.py` holds the entity page's queries, `catalog.py` those of the other pages, `history.py` what release
+diffs read, `common.py` what they share.
 """
 
 from app.web.queries.catalog import (
@@ -19,6 +20,7 @@ from app.web.queries.catalog import (
 )
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
+from app.web.queries.history import graph_quads
 
 __all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "property_usage", "search"]
+           "graph_quads", "property_usage", "search"]

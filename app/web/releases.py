@@ -1,0 +1,111 @@
+"""Releases over time for the site: the list of kept releases with what changed in each, a diff between any two
+(graph by graph from their `graphs.json`, quad by quad from their stores), and the diff written as RDF Patch or
+as added / removed N-Quads. Read from the releases' history files (app/history.py); no release is ever changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from app.history import read_graphs
+from app.store import GraphStore, Release
+from app.web import queries
+
+CHANGE_KINDS = ("added", "removed", "changed")
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """One kept release as /releases lists it."""
+
+    release: Release
+    previous: str | None
+    """The id of the release it followed (None for the first)."""
+    changes: dict[str, Any]
+    """The manifest's `changes` (counts are None where the previous release did not record them)."""
+
+    @property
+    def id(self) -> str:
+        return self.release.id
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.release.manifest
+
+
+def summary(release: Release) -> ReleaseSummary:
+    changes = release.manifest.get("changes") or {}
+    return ReleaseSummary(release, changes.get("previous"), changes)
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    graph: str
+    kind: str
+    """added, removed or changed"""
+    quads_before: int
+    quads_after: int
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What differs between two releases, graph by graph (claims first, then by name)."""
+
+    old: Release
+    new: Release
+    graphs: list[GraphChange]
+
+    def of_kind(self, kind: str) -> list[GraphChange]:
+        return [g for g in self.graphs if g.kind == kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.of_kind(kind)) for kind in CHANGE_KINDS}
+
+
+class NotRecorded(Exception):
+    """A release was built before releases recorded their graphs: it cannot be compared."""
+
+
+def diff(old: Release, new: Release, claim_prefix: str) -> Diff:
+    before, after = read_graphs(old.path), read_graphs(new.path)
+    if before is None or after is None:
+        raise NotRecorded(old.id if before is None else new.id)
+    found = [GraphChange(g, "added", 0, after[g]["quads"]) for g in after.keys() - before.keys()]
+    found += [GraphChange(g, "removed", before[g]["quads"], 0) for g in before.keys() - after.keys()]
+    found += [GraphChange(g, "changed", before[g]["quads"], after[g]["quads"])
+              for g in before.keys() & after.keys() if before[g]["digest"] != after[g]["digest"]]
+    return Diff(old, new, sorted(found, key=lambda c: (not c.graph.startswith(claim_prefix), c.graph)))
+
+
+def quad_changes(found: Diff, old_store: GraphStore, new_store: GraphStore) -> Iterator[tuple[str, ox.Quad]]:
+    """("D", quad) for each quad only in the old release and ("A", quad) for each only in the new, graph by graph,
+    deletions of a graph before its additions."""
+    for change in found.graphs:
+        before = set(queries.graph_quads(old_store, change.graph)) if change.kind != "added" else set()
+        after = set(queries.graph_quads(new_store, change.graph)) if change.kind != "removed" else set()
+        for sign, quads in (("D", before - after), ("A", after - before)):
+            for quad in sorted(quads, key=str):
+                yield sign, quad
+
+
+def rdf_patch(found: Diff, changes: Iterator[tuple[str, ox.Quad]], release_url: str) -> Iterator[bytes]:
+    """The diff as RDF Patch (https://afs.github.io/rdf-patch/): the `id` and `prev` headers name the two releases,
+    then one transaction of `D` and `A` rows in N-Quads term syntax."""
+    yield f"H id <{release_url}{found.new.id}> .\n".encode()
+    yield f"H prev <{release_url}{found.old.id}> .\n".encode()
+    yield b"TX .\n"
+    for sign, quad in changes:
+        yield f"{sign} {quad.subject} {quad.predicate} {quad.object} {quad.graph_name} .\n".encode()
+    yield b"TC .\n"
+
+
+def nquads(changes: Iterator[tuple[str, ox.Quad]], sign: str) -> Iterator[bytes]:
+    """The added (`A`) or removed (`D`) quads as N-Quads."""
+    for found, quad in changes:
+        if found == sign:
+            yield f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} .\n".encode()
