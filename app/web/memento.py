@@ -38,10 +38,13 @@ def init_app(app: Flask) -> None:
 
 
 def pinned_release() -> dict[str, Release | None]:
-    """For templates: the release a `/releases/{id}/…` page shows (None on pages of the current data). Only a
-    context already resolved is read, so an error page about a bad release id does not fail again."""
+    """For templates: the release a `/releases/{id}/…` page shows as it was (None on pages of the current data and
+    on the release pages themselves). Only a context already resolved is read, so an error page about a bad
+    release id does not fail again."""
     resolved = g.get("defcoop_context")
-    return {"pinned_release": resolved.release if resolved is not None and g.get(RELEASE_ARG) else None}
+    if resolved is None or g.get(RELEASE_ARG) is None or request.blueprint == "releases":
+        return {"pinned_release": None}  # the release pages say which releases they show themselves
+    return {"pinned_release": resolved.release}
 
 
 def _original(path: str) -> bool:
