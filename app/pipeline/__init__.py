@@ -24,6 +24,7 @@ from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
+    NANOPUBS,
     Published,
     built_at,
     class_counts,
@@ -31,6 +32,7 @@ from app.pipeline.publish import (
     write_downloads,
     write_manifest,
     write_name_index,
+    write_nanopubs,
 )
 from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, Vocabulary
@@ -119,6 +121,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             others = [g for g in checked.ontology_graphs if g != checked.ontology_iri]
             files, triples = write_downloads(store, flat, others, checked.ontology_entailed, staging,
                                              checked.ontology_iri, checked.shapes, prefixes)
+            files[NANOPUBS] = write_nanopubs(store, staging, settings.base_iri, checked.ontology_iri)
             tick.advance(len(files), triples)
             names = write_name_index(store, staging, settings.id_prefix)
             classes = class_counts(store)

@@ -2,9 +2,10 @@
 
 `downloads()` is the one list the /downloads page (and its JSON, `listing_json()`), the file routes and the
 VoID description share. Absolute URLs start with `root`, the site's URL (urls.site_root).
-`void_graph()` describes three datasets, each with the dumps that actually hold it: the DefCoop data
+`void_graph()` describes four datasets, each with the dumps that actually hold it: the DefCoop data
 (`defcoop.*`; a VoID client loading every `void:dataDump` of it gets data, never shapes), its ontology
-(`ontology.*`, a `void:subset`) and the SHACL shapes the data conforms to (`shapes.ttl`).
+(`ontology.*`, a `void:subset`), the SHACL shapes the data conforms to (`shapes.ttl`) and the claims as
+nanopublications (`nanopubs.trig`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ CONTENTS = {
     "ontology": ("DefCoop ontology", "The OWL ontology: classes and properties with their definitions and "
                  "alignments to ORG, schema.org, PROV-O and SKOS."),
     "SHACL shapes": ("DefCoop SHACL shapes", "The SHACL shapes every build validates the data against."),
+    "nanopublications": ("DefCoop claims as nanopublications", "Every claim as a nanopublication under its trusty "
+                         "URI: its facts as the assertion, its source, quote and status as their provenance."),
 }
 
 
@@ -131,6 +134,7 @@ def void_graph(release: Release, root: str, base: str | None = None, versions: S
     base = base or root
     here = base + ".well-known/void"
     data, ontology_set, shapes_set = URIRef(here + "#defcoop"), URIRef(here + "#ontology"), URIRef(here + "#shapes")
+    nanopubs_set = URIRef(here + "#nanopubs")
     ontology = ontology_graph(release)
     ontology_iri = URIRef(manifest["ontology_iri"]) if manifest.get("ontology_iri") else None
     license_ = ontology.value(ontology_iri, DCTERMS.license) if ontology_iri else None
@@ -144,7 +148,8 @@ def void_graph(release: Release, root: str, base: str | None = None, versions: S
     graph.add((URIRef(here), DCTERMS.title, Literal(f"Description of the {TITLE} dataset", lang="en")))
     graph.add((URIRef(here), FOAF.primaryTopic, data))
 
-    titles = {data: (TITLE, DESCRIPTION), ontology_set: CONTENTS["ontology"], shapes_set: CONTENTS["SHACL shapes"]}
+    titles = {data: (TITLE, DESCRIPTION), ontology_set: CONTENTS["ontology"], shapes_set: CONTENTS["SHACL shapes"],
+              nanopubs_set: CONTENTS["nanopublications"]}
     for node, (title, description) in titles.items():
         graph.add((node, RDF.type, VOID.Dataset))
         graph.add((node, RDF.type, DCAT.Dataset))
@@ -185,7 +190,7 @@ def void_graph(release: Release, root: str, base: str | None = None, versions: S
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
 
-    owner = {"ontology": ontology_set, "SHACL shapes": shapes_set}
+    owner = {"ontology": ontology_set, "SHACL shapes": shapes_set, "nanopublications": nanopubs_set}
     for download in downloads(release):
         dataset = owner.get(download.content, data)
         if dataset is ontology_set and download.triples is not None:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from flask import Flask, Response, g, redirect, request
 from werkzeug.http import http_date, parse_date
 
-from app.search import index_path, knows
 from app.store import Release, release_at
 from app.web import urls
 from app.web.context import RELEASE_ARG, app_settings, context
@@ -100,12 +99,6 @@ def _links(path: str, root: str, original: bool) -> str:
         links.append(f'<{root}timemap/id/{entity.group(1)}/{entity.group(2)}>; rel="timemap"; '
                      f'type="{LINK_FORMAT.media_type}"')
     return ", ".join(links)
-
-
-def names(release: Release, iri: str) -> bool:
-    """Whether `release` names the entity (its search index knows the IRI)."""
-    path = index_path(release.path)
-    return path.is_file() and knows(path, iri)
 
 
 def timemap(path: str, kept: Sequence[Release], root: str) -> str:

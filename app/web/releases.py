@@ -5,17 +5,22 @@ as added / removed N-Quads. Read from the releases' history files (app/history.p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from app.history import read_graphs
-from app.store import GraphStore, Release
+from app.search import index_path, knows
+from app.store import GraphStore, Release, releases
 from app.web import queries
 
 CHANGE_KINDS = ("added", "removed", "changed")
+MEMENTOS_SHOWN = 10
+"""Earlier releases an entity page links to (the newest); its TimeMap lists them all."""
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,32 @@ def nquads(changes: Iterator[tuple[str, ox.Quad]], sign: str) -> Iterator[bytes]
     for found, quad in changes:
         if found == sign:
             yield f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} .\n".encode()
+
+
+@dataclass(frozen=True)
+class EntityHistory:
+    """What an entity page says about time: the release each of its claims first appeared in, and the earlier
+    releases that name the entity (newest first), with how many more its TimeMap lists."""
+
+    first_seen: dict[str, str]
+    earlier: list[Release]
+    more: int
+
+
+def entity_history(build_dir: Path, release: Release, iri: str, claims: Iterable[str]) -> EntityHistory:
+    graphs = _graphs(release.path) or {}
+    first_seen = {c: graphs[c]["first"] for c in claims if c in graphs and "first" in graphs[c]}
+    earlier = [r for r in releases(build_dir) if r.id < release.id and names(r, iri)]
+    return EntityHistory(first_seen, earlier[:MEMENTOS_SHOWN], max(0, len(earlier) - MEMENTOS_SHOWN))
+
+
+def names(release: Release, iri: str) -> bool:
+    """Whether `release` names the entity (its search index knows the IRI)."""
+    path = index_path(release.path)
+    return path.is_file() and knows(path, iri)
+
+
+@functools.lru_cache(maxsize=4)
+def _graphs(path: Path) -> dict[str, dict[str, Any]] | None:
+    """A release's graphs.json, read once per release (it never changes)."""
+    return read_graphs(path)

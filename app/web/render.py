@@ -20,6 +20,7 @@ from app.vocab import DEFCOOP, PREFIXES
 from app.web import urls
 from app.web.context import app_settings
 from app.web.model import Entity
+from app.web.releases import EntityHistory
 from app.web.renderers import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, write_graph
 
 ENTITY_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
@@ -64,9 +65,11 @@ def entity_kind(iri: str, settings: Settings) -> str | None:
     return kind if slash and re.fullmatch(r"[a-z][a-z0-9-]*", kind) else None
 
 
-def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
-    """The entity's HTML page; its head names the canonical URL, the RDF documents and a schema.org description."""
-    canonical = urls.absolute(url_for("pages.entity", kind=kind, name=slug), settings)
+def entity_page(page: Entity, kind: str, slug: str, settings: Settings, history: EntityHistory | None = None) -> str:
+    """The entity's HTML page; its head names the canonical URL (the current entity's, also on a page of an earlier
+    release), the RDF documents and a schema.org description; `history` says when its claims appeared."""
+    path = url_for("pages.entity", kind=kind, name=slug, release_id=None)
+    canonical = urls.absolute(path, settings)
     return render_template(
         "entity.html",
         page=page,
@@ -76,6 +79,9 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         describe=url_for("sparql.endpoint", query=f"DESCRIBE <{page.iri}>"),
         nanopub=url_for("nanopub.latest", claim_id=slug) if kind == "claim" and page.citation else None,
         schema=schema_org(page, canonical),
+        history=history,
+        entity_path=path,
+        timemap=url_for("releases.timemap", kind=kind, name=slug),
     )
 
 

@@ -124,3 +124,17 @@ def test_void_describes_each_release_as_a_version(client: FlaskClient, release_h
     dumps = {str(o) for o in old.objects(previous, URIRef("http://rdfs.org/ns/void#dataDump"))}
     assert f"http://localhost/releases/{first.id}/downloads/defcoop.nt" in dumps
     assert json.loads(client.get("/releases?format=json").data)[1]["id"] == first.id
+
+
+def test_an_entity_page_says_when_its_claims_appeared_and_links_its_earlier_releases(
+        client: FlaskClient, release_history: History) -> None:
+    first, second = release_history.first, release_history.second
+    moscow = client.get("/id/city/moscow").get_data(as_text=True)
+    assert f"In DefCoop since release <a href=\"/releases/{first.id}\">" in moscow
+    assert f'href="/releases/{first.id}/id/city/moscow"' in moscow
+    assert 'href="/timemap/id/city/moscow"' in moscow
+    person = client.get("/id/person/xss-official").get_data(as_text=True)
+    assert f"In DefCoop since release <a href=\"/releases/{second.id}\">" in person
+    assert "No earlier release names this entity." in person
+    then = client.get(f"/releases/{first.id}/id/city/moscow").get_data(as_text=True)
+    assert '<link rel="canonical" href="http://localhost/id/city/moscow">' in then

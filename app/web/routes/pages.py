@@ -23,6 +23,7 @@ from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.http import conditional, page_number, truncated
+from app.web.releases import entity_history
 from app.web.renderers import HTML, choose, lookup
 
 bp = Blueprint("pages", __name__)
@@ -59,7 +60,9 @@ def entity(kind: str, name: str) -> Response | str:
         page = queries.entity(ctx.store, iri, settings)
         if page is None:
             raise HTTPError(404, f"Nothing is known about <{iri}>.")
-        return render.entity_page(page, kind, slug, settings)
+        history = None if settings.store_endpoint else entity_history(
+            settings.build_dir, ctx.published, iri, (c.claim.value for c in page.notes))
+        return render.entity_page(page, kind, slug, settings, history)
     triples, cut = queries.description(ctx.store, iri, settings.sparql_max_rows)
     if not triples:
         raise HTTPError(404, f"Nothing is known about <{iri}>.")

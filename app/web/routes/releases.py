@@ -21,7 +21,7 @@ from app.web import memento, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.http import conditional, page_number
-from app.web.releases import CHANGE_KINDS, NotRecorded, diff, nquads, quad_changes, rdf_patch, summary
+from app.web.releases import CHANGE_KINDS, NotRecorded, diff, names, nquads, quad_changes, rdf_patch, summary
 from app.web.renderers import HTML, JSON, LINK_FORMAT, N_QUADS, RDF_PATCH, choose
 
 bp = Blueprint("releases", __name__)
@@ -94,7 +94,7 @@ def diff_quads(other: str, side: str) -> Response:
 def timemap(kind: str, name: str) -> Response:
     ctx = context()
     iri = urls.iri_for(kind, name, ctx.settings)
-    kept = [r for r in releases(ctx.settings.build_dir) if memento.names(r, iri)]
+    kept = [r for r in releases(ctx.settings.build_dir) if names(r, iri)]
     if not kept:
         raise HTTPError(404, f"No kept release knows <{iri}>.")
     body = memento.timemap(f"/id/{kind}/{name}", list(reversed(kept)), urls.site_root(ctx.settings))
