@@ -138,3 +138,19 @@ def test_an_entity_page_says_when_its_claims_appeared_and_links_its_earlier_rele
     assert "No earlier release names this entity." in person
     then = client.get(f"/releases/{first.id}/id/city/moscow").get_data(as_text=True)
     assert '<link rel="canonical" href="http://localhost/id/city/moscow">' in then
+
+
+def test_pruning_keeps_the_promised_releases_and_answers_404_for_the_rest(tmp_path, data_copy) -> None:  # type: ignore[no-untyped-def]
+    from app.pipeline import build
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path / "build", data_dir=data_copy, keep_releases=2)
+    built = [build(settings).release for _ in range(3)]
+    client = create_app({"build_dir": tmp_path / "build", "keep_releases": 2}).test_client()
+    listed = [r["id"] for r in client.get("/releases?format=json").get_json()]
+    assert listed == [built[2].id, built[1].id]
+    assert client.get(f"/releases/{built[0].id}/id/city/moscow").status_code == 404
+    assert client.get(f"/releases/{built[0].id}/downloads/defcoop.nt").status_code == 404
+    assert client.get(f"/releases/{built[1].id}/id/city/moscow").status_code == 200
+    assert client.get(f"/releases/{built[1].id}/diff/{built[2].id}").status_code == 200
+    assert built[2].manifest["changes"]["previous"] == built[1].id
