@@ -47,6 +47,14 @@ def summary(release: Release) -> ReleaseSummary:
     return ReleaseSummary(release, changes.get("previous"), changes)
 
 
+def listing_json(kept: list[Release], current: Release | None, root: str) -> list[dict[str, Any]]:
+    """/releases for programs: each kept release, newest first, with its URL and what changed in it."""
+    return [{"id": s.id, "url": f"{root}releases/{s.id}", "built_at": s.manifest.get("built_at"),
+             "previous": s.previous, "triples": s.manifest.get("triples"), "claims": s.manifest.get("claims"),
+             "changes": s.changes, "current": current is not None and s.id == current.id}
+            for s in map(summary, kept)]
+
+
 @dataclass(frozen=True)
 class GraphChange:
     graph: str

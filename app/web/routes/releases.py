@@ -13,6 +13,7 @@ The Memento headers and the TimeGate are app/web/memento.py's.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template, request, url_for
 
@@ -21,7 +22,18 @@ from app.web import memento, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.http import conditional, page_number
-from app.web.releases import CHANGE_KINDS, NotRecorded, diff, names, nquads, quad_changes, rdf_patch, summary
+from app.web.releases import (
+    CHANGE_KINDS,
+    Diff,
+    NotRecorded,
+    diff,
+    listing_json,
+    names,
+    nquads,
+    quad_changes,
+    rdf_patch,
+    summary,
+)
 from app.web.renderers import HTML, JSON, LINK_FORMAT, N_QUADS, RDF_PATCH, choose
 
 bp = Blueprint("releases", __name__)
@@ -36,11 +48,7 @@ def listing() -> Response | str:
     fmt = choose(LISTING_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     kept = releases(ctx.settings.build_dir)
     if fmt is JSON:
-        root = urls.site_root(ctx.settings)
-        body = [{"id": s.id, "url": f"{root}releases/{s.id}", "built_at": s.manifest.get("built_at"),
-                 "previous": s.previous, "triples": s.manifest.get("triples"), "claims": s.manifest.get("claims"),
-                 "changes": s.changes, "current": ctx.release is not None and s.id == ctx.release.id}
-                for s in map(summary, kept)]
+        body = listing_json(kept, ctx.release, urls.site_root(ctx.settings))
         return Response(json.dumps(body, indent=2), content_type=JSON.content_type)
     number, limit = page_number(), ctx.settings.page_link_limit
     shown = kept[(number - 1) * limit: number * limit]
@@ -107,7 +115,7 @@ def current_id() -> str | None:
     return now.id if now else None
 
 
-def _diff(other: str):  # type: ignore[no-untyped-def]
+def _diff(other: str) -> Diff:
     ctx = context()
     newer: Release | None = release_named(ctx.settings.build_dir, other)
     if newer is None:
@@ -118,7 +126,7 @@ def _diff(other: str):  # type: ignore[no-untyped-def]
         raise HTTPError(404, f"Release {e} was built before releases recorded their graphs: it has no diff.") from e
 
 
-def _attachment(body, content_type: str, filename: str) -> Response:  # type: ignore[no-untyped-def]
+def _attachment(body: Iterator[bytes], content_type: str, filename: str) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
