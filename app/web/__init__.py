@@ -25,11 +25,11 @@ def create_app(settings_or_overrides: Settings | Mapping[str, Any] | None = None
     )
 
     from app.web import context, http, memento, render, sparql
-    from app.web.routes import downloads, endpoint, nanopub, ontology, pages, releases, void
+    from app.web.routes import downloads, endpoint, nanopub, ontology, pages, questions, releases, void
 
     context.init_app(app, settings)
     sparql.init_app(app)
-    for module in (endpoint, pages, downloads, void, ontology, nanopub, releases):
+    for module in (endpoint, pages, downloads, void, ontology, nanopub, releases, questions):
         app.register_blueprint(module.bp)
     http.init_app(app, settings)
     memento.init_app(app)

@@ -10,11 +10,13 @@ diffs read, `common.py` what they share.
 """
 
 from app.web.queries.catalog import (
+    choices,
     claim_parts,
     class_index,
     classes,
     dataset_summary,
     description,
+    is_instance,
     property_usage,
     search,
 )
@@ -22,5 +24,5 @@ from app.web.queries.common import compact
 from app.web.queries.entity import entity
 from app.web.queries.history import graph_quads
 
-__all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "graph_quads", "property_usage", "search"]
+__all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
+           "graph_quads", "is_instance", "property_usage", "search"]

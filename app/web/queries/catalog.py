@@ -211,3 +211,21 @@ def claim_parts(store: GraphStore, claim_iri: str, base_iri: str) -> ClaimParts 
                                                       f"<{ONTOLOGY_IRI}> dcterms:license ?license }} }}"),
                               "license", None)
     return ClaimParts(tuple(sorted(set(assertion), key=str)), tuple(sorted(set(description), key=str)), license_iri)
+
+
+def is_instance(store: GraphStore, iri: str, class_iri: str) -> bool:
+    """Whether `iri` is an instance of `class_iri` (False for text that is not an IRI)."""
+    try:
+        return store.ask(f"ASK {{ {iri_ref(iri)} a {iri_ref(class_iri)} }}")
+    except ValueError:
+        return False
+
+
+def choices(store: GraphStore, class_iri: str, current: str, settings: Settings) -> tuple[Node, ...]:
+    """What a question's parameter may be set to: the first `page_link_limit` instances of its class (by label),
+    and the current value, whatever it is."""
+    index = class_index(store, class_iri, settings.page_link_limit, 0, settings.base_iri)
+    items = list(index.items) if index else []
+    if all(n.value != current for n in items):
+        items.append(labels_of(store, {current}, settings.base_iri).node(ox.NamedNode(current)))
+    return tuple(sorted(items, key=lambda n: n.label.lower()))

@@ -41,7 +41,7 @@ def home() -> str:
         "home.html",
         summary=queries.dataset_summary(manifest),
         classes=queries.classes(store, manifest.get("classes") if manifest else None),
-        examples=[(e, url_for("sparql.endpoint", query=e.query)) for e in examples(settings.ontology_dir)],
+        examples=[(e, url_for("questions.question", slug=e.slug)) for e in examples(settings.ontology_dir)],
     )
 
 
