@@ -22,6 +22,7 @@ from rdflib.plugins.sparql import algebra, parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from app.store import GraphStore
+from app.web.queries.common import in_graph
 from app.web.errors import HTTPError
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -110,7 +111,7 @@ def check_graph(store: GraphStore, graph: str) -> None:
         node = ox.NamedNode(graph)
     except ValueError:
         raise HTTPError(400, f"graph name {graph!r} is not an absolute IRI") from None
-    if not store.ask(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}"):
+    if not store.ask(f"ASK {{ {in_graph(str(node), '?s ?p ?o')} }}"):
         raise HTTPError(
             400, f"{node} is not a graph of this dataset; FROM, FROM NAMED, default-graph-uri and "
             "named-graph-uri may only name graphs of the store (nothing is fetched from elsewhere)"

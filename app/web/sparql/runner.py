@@ -95,7 +95,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
         check_graph(store, graph)
     try:
         result = store.query(prepared.text, default_graphs=default_graphs or None,
-                             named_graphs=named_graphs or None)
+                             named_graphs=named_graphs or None, graph=prepared.form in ("CONSTRUCT", "DESCRIBE"))
         return _serialise(result, fmt, job.max_rows)
     except SyntaxError as exc:
         raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
