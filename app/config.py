@@ -125,7 +125,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             values[name] = _coerce(name, value)
     settings = Settings(**values)
     if settings.store_dialect not in DIALECTS:
-        raise SettingError(f"setting store_dialect must be one of {', '.join(DIALECTS)}, not {settings.store_dialect!r}")
+        raise SettingError(f"setting store_dialect must be one of {', '.join(DIALECTS)}, "
+                           f"not {settings.store_dialect!r}")
     if not settings.base_iri.endswith("/"):
         raise SettingError(f"setting base_iri must end with '/', not {settings.base_iri!r}")
     return settings

@@ -182,9 +182,12 @@ class GraphStore:
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
         graph: bool | None = None,
+        graph_iris: Iterable[str] | None = None,
     ) -> Result:
         """Run `sparql`; `graph` says whether it answers a graph (CONSTRUCT, DESCRIBE) when the caller knows (a
-        remote store then asks for an RDF format, not a results format; None: either)."""
+        remote store then asks for an RDF format, not a results format; None: either). `graph_iris` are the IRIs
+        of its `GRAPH <iri>` patterns when it has no `GRAPH ?var` (a store that names a default graph for it names
+        them as its named graphs, which is all such a query can see; see RemoteStore)."""
         raise NotImplementedError
 
     def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -217,7 +220,8 @@ class EmbeddedStore(GraphStore):
         self.merged_default_graph = merged_default_graph
         self._store = ox.Store.read_only(str(path))
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None):  # type: ignore[no-untyped-def]
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None,  # type: ignore[no-untyped-def]
+              graph_iris=None):
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -256,8 +260,9 @@ class RemoteStore(GraphStore):
     (setting `store_timeout_s`); user queries also stop at their time limit, whichever comes first.
 
     The endpoint's default graph must be every triple of every graph once, or `default_graph` names the graph of
-    the store that is (sent as `default-graph-uri` when a query names no dataset), and `prologue` is text the
-    store's dialect needs before each query (app/virtuoso.py: Virtuoso's graph exclusions)."""
+    the store that is (sent as `default-graph-uri` when a query names no dataset, with the query's `graph_iris`
+    as `named-graph-uri`: Virtuoso, given a default graph, finds nothing in `GRAPH <iri>` unless it is also named),
+    and `prologue` is text the store's dialect needs before each query (app/virtuoso.py: its graph exclusions)."""
 
     def __init__(self, endpoint: str, timeout_s: float = Settings.store_timeout_s,
                  default_graph: str | None = None, prologue: str = "") -> None:
@@ -266,9 +271,10 @@ class RemoteStore(GraphStore):
         self.default_graph = default_graph
         self.prologue = prologue
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None):  # type: ignore[no-untyped-def]
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None,  # type: ignore[no-untyped-def]
+              graph_iris=None):
         if not default_graphs and not named_graphs and self.default_graph:
-            default_graphs = [self.default_graph]
+            default_graphs, named_graphs = [self.default_graph], graph_iris
         params: list[tuple[str, str]] = [("query", self.prologue + sparql)]
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
