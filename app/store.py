@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import time
 import urllib.error
@@ -302,7 +303,24 @@ class RemoteStore(GraphStore):
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is not None:
             return iter(ox.parse(body, format=rdf_format))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media_type))
+        results_format = ox.QueryResultsFormat.from_media_type(media_type)
+        if results_format == ox.QueryResultsFormat.JSON and b'"bnode"' in body:
+            body = _blank_node_labels(body)
+        return ox.parse_query_results(body, format=results_format)
+
+
+BLANK_LABEL_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
+"""What a blank node label in SPARQL results may not hold (Virtuoso sends labels like `nodeID://b10006`)."""
+
+
+def _blank_node_labels(body: bytes) -> bytes:
+    """SPARQL JSON results with every blank node label made a valid one (the same label for the same node)."""
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", ()):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = "b" + BLANK_LABEL_CHARACTERS.sub("_", term["value"])
+    return json.dumps(document).encode()
 
 
 def open_release_store(release: Release) -> GraphStore:

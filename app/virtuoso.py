@@ -32,6 +32,7 @@ LOAD_TIMEOUT_S = 3600
 PROCEDURE = """
 create procedure DB.DBA.DEFCOOP_PUBLISH (in base varchar, in merged varchar, in quads varchar, in triples any)
 {
+  declare exit handler for sqlstate '*' { rollback work; resignal; };
   log_enable (1, 1);
   delete from DB.DBA.RDF_QUAD where starts_with (id_to_iri (G), base);
   DB.DBA.TTLP (file_open (quads), '', merged, 512);
@@ -40,7 +41,8 @@ create procedure DB.DBA.DEFCOOP_PUBLISH (in base varchar, in merged varchar, in 
 }
 ;
 """
-"""Delete the previous release and load the new one, in the caller's transaction (flag 512: N-Quads)."""
+"""Delete the previous release and load the new one in one transaction (flag 512: N-Quads); any error rolls all of it
+back (without the handler, Virtuoso keeps what ran before the failing statement)."""
 
 
 def default_graph(base_iri: str) -> str:

@@ -120,10 +120,9 @@ class Virtuoso:
         changes = {"ServerPort": None, "DirsAllowed": f"., {self.allowed}", "ResultSetMaxRows": "1000000",
                    "MaxQueryCostEstimationTime": "0", "MaxQueryExecutionTime": "0", "NumberOfBuffers": "20000",
                    "MaxDirtyBuffers": "15000", "ThreadsPerQuery": "2"}
-        sql_port, http_port = self.sql_port, self.http_port
+        ports = iter((self.sql_port, self.http_port))  # the first ServerPort is SQL's, the second HTTP's
         for name, value in changes.items():
-            if value is None:  # the first ServerPort is SQL's, the second HTTP's
-                ports = iter((sql_port, http_port))
+            if value is None:
                 ini = re.sub(r"(?m)^ServerPort\s*=.*$", lambda _: f"ServerPort = {next(ports)}", ini)
             else:
                 ini = re.sub(rf"(?m)^{name}\s*=.*$", f"{name} = {value}", ini)
