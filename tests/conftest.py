@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
 from app.pipeline.publish import Published
 from app.store import GraphStore, current_release, open_release_store
-from tests.stores import VIRTUOSO, VIRTUOSO_MISSING, Oxigraph, Virtuoso, release_dumps
+from tests.stores import VIRTUOSO, VIRTUOSO_MISSING, Oxigraph, Virtuoso, free_port, release_dumps
 
 
 def settings_for(build_dir: Path, **overrides: object) -> Settings:
@@ -62,13 +61,6 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 # --- live servers: `defcoop serve` in a subprocess, exactly as users start it ---
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def defcoop_command() -> str:

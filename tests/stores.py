@@ -29,6 +29,7 @@ START_TIMEOUT_S = 60
 
 
 def free_port() -> int:
+    """A loopback port the OS says is free right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
