@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,8 @@ import requests
 from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
 from app.pipeline.publish import Published
-from app.store import GraphStore, Release, open_release_store
+from app.store import GraphStore, Release, current_release, open_release_store
+from tests.stores import VIRTUOSO, VIRTUOSO_MISSING, Oxigraph, Virtuoso, free_port, release_dumps
 
 
 def settings_for(build_dir: Path, **overrides: object) -> Settings:
@@ -94,13 +94,6 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 # --- live servers: `defcoop serve` in a subprocess, exactly as users start it ---
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def defcoop_command() -> str:
@@ -177,4 +170,43 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
 
     yield start
     for server in servers.values():
+        server.stop()
+
+
+# --- the stores a live server may serve from: embedded, and real remote servers loaded with the same release ---
+
+STORES = ("embedded", "oxigraph", "virtuoso")
+"""What the live-server tests run against: `request.param` of a fixture parametrised with these."""
+
+
+@pytest.fixture(scope="session")
+def store_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, Path], dict[str, str]]]:
+    """`store_settings(kind, build_dir)`: the settings that make a live server on `build_dir` read its current
+    release from a store of `kind` (STORES): none for the embedded store; for `oxigraph` and `virtuoso`, a real
+    server started once per session and build, loaded with the release (Virtuoso as `defcoop build` publishes).
+    Skips when Virtuoso is not installed, saying how to install it."""
+    started: dict[tuple[str, str], Oxigraph | Virtuoso] = {}
+
+    def settings(kind: str, build_dir: Path) -> dict[str, str]:
+        if kind == "embedded":
+            return {}
+        if kind == "virtuoso" and VIRTUOSO is None:
+            pytest.skip(VIRTUOSO_MISSING)
+        key = (kind, str(build_dir))
+        if key not in started:
+            release = current_release(build_dir)
+            assert release is not None, f"nothing is published in {build_dir}"
+            folder = tmp_path_factory.mktemp(kind)
+            quads, triples = release_dumps(release, folder / "dumps")
+            if kind == "oxigraph":
+                started[key] = Oxigraph(folder, quads).start()
+            else:
+                server = Virtuoso(folder / "db", tmp_path_factory.getbasetemp()).start()
+                started[key] = server
+                server.load(quads, triples)
+        server = started[key]
+        return {"store_endpoint": server.endpoint, **({"store_dialect": "virtuoso"} if kind == "virtuoso" else {})}
+
+    yield settings
+    for server in started.values():
         server.stop()

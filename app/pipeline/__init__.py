@@ -38,6 +38,8 @@ from app.pipeline.reason import entailed
 from app.pipeline.terms import CLAIM, Vocabulary
 from app.pipeline.units import Unit
 from app.store import commit_release, current_release, discard_staging, stage_release
+from app.virtuoso import PublishFailed
+from app.virtuoso import publish as virtuoso_publish
 from app.vocab import PREFIXES
 
 __all__ = ["BuildFailed", "Checked", "Problem", "Progress", "build", "check", "data_files"]
@@ -151,6 +153,10 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                                           previous.manifest if previous else None, staging, manifest["inputs"],
                                           settings.id_prefix + "claim/")
             del store, checked
+        if settings.virtuoso_sql:  # the release into Virtuoso too, in one transaction, before it is current
+            with progress.stage("virtuoso", unit="files") as tick:
+                manifest["virtuoso_load_s"] = round(publish_to_virtuoso(settings, staging / "downloads"), 3)
+                tick.advance(1, manifest["quads"])
         manifest["timings_s"] = progress.timings()
         write_manifest(staging, manifest)
         release = commit_release(settings.build_dir, staging, settings.keep_releases)
@@ -159,3 +165,14 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
         raise
     prune_cache(settings.build_dir / "cache", used)
     return Published(release, manifest, warnings)
+
+
+def publish_to_virtuoso(settings: Settings, downloads: Path) -> float:
+    """The release's dumps into Virtuoso (app/virtuoso.py); BuildFailed when Virtuoso refuses them."""
+    merged = [downloads / "defcoop.nt", *([downloads / "ontology.nt"] if (downloads / "ontology.nt").exists() else [])]
+    try:
+        return virtuoso_publish(settings, downloads / "defcoop.nq", merged)
+    except PublishFailed as exc:
+        raise BuildFailed([Problem("virtuoso", str(exc), fix="start Virtuoso, check settings virtuoso_sql, "
+                                   "virtuoso_user, virtuoso_password and that its DirsAllowed holds the build folder, "
+                                   "then build again; the previous release keeps serving")]) from None
