@@ -25,6 +25,11 @@ class Settings:
     build_dir: Path = ROOT / "build"
     store_endpoint: str | None = None
     store_timeout_s: float = 30.0
+    store_dialect: str = "sparql"
+    virtuoso_sql: str | None = None
+    virtuoso_user: str = "dba"
+    virtuoso_password: str = "dba"
+    virtuoso_isql: str = "isql-vt"
     sparql_time_limit_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_workers: int = 2
@@ -34,7 +39,7 @@ class Settings:
     page_link_limit: int = 100
     page_threads: int = 4
     web_workers: int = 0
-    keep_releases: int = 3
+    keep_releases: int = 0
     build_workers: int = 0
     response_cache_mb: int = 64
 
@@ -42,6 +47,10 @@ class Settings:
     def id_prefix(self) -> str:
         """IRIs of entities start with this: `{base}id/`."""
         return self.base_iri + "id/"
+
+
+DIALECTS = ("sparql", "virtuoso")
+"""Values of `store_dialect`: a standard SPARQL 1.1 endpoint whose default graph is the merged one, or Virtuoso."""
 
 
 class SettingError(ValueError):
@@ -115,6 +124,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         if value is not None:
             values[name] = _coerce(name, value)
     settings = Settings(**values)
+    if settings.store_dialect not in DIALECTS:
+        raise SettingError(f"setting store_dialect must be one of {', '.join(DIALECTS)}, "
+                           f"not {settings.store_dialect!r}")
     if not settings.base_iri.endswith("/"):
         raise SettingError(f"setting base_iri must end with '/', not {settings.base_iri!r}")
     return settings

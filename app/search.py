@@ -44,6 +44,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]]) -> int:
                                ((iri, name, name.lower()) for iri, name in rows))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
+        connection.execute("CREATE INDEX names_iri ON names (iri)")
         connection.commit()
         connection.execute("VACUUM")
     finally:
@@ -98,6 +99,15 @@ class NameIndex:
                     found[iri] = []
                 found[iri].append(name)
         return [Match(i, tuple(n)) for i, n in found.items()], capped
+
+
+def knows(path: Path, iri: str) -> bool:
+    """Whether the index at `path` names the entity `iri` (what a TimeMap asks of each release)."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return connection.execute("SELECT 1 FROM names WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
+    finally:
+        connection.close()
 
 
 def index_path(release_path: Path) -> Path:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -118,6 +120,22 @@ def release_named(build_dir: Path, release_id: str) -> Release | None:
     return Release(path.resolve())
 
 
+def releases(build_dir: Path) -> list[Release]:
+    """Every published release still on disk, newest first (release ids sort by build time)."""
+    folder = build_dir / RELEASES
+    if not folder.is_dir():
+        return []
+    found = (p for p in folder.iterdir() if not p.name.endswith(".staging") and (p / "manifest.json").is_file())
+    return [Release(p.resolve()) for p in sorted(found, key=lambda p: p.name, reverse=True)]
+
+
+def release_at(build_dir: Path, moment: datetime) -> Release | None:
+    """The release that was current at `moment` (the newest built at or before it); the oldest kept release when
+    `moment` precedes them all; None when nothing is published."""
+    kept = releases(build_dir)
+    return next((r for r in kept if r.built_at <= moment), kept[-1] if kept else None)
+
+
 def stage_release(build_dir: Path) -> Path:
     """A fresh, empty folder to build a release in; invisible to readers until `commit_release`. Staging folders
     left by builds that were killed are removed first."""
@@ -182,6 +200,9 @@ def commit_release(build_dir: Path, staging: Path, keep: int = Settings.keep_rel
 
 
 def _prune(releases: Path, current: Path, keep: int) -> None:
+    """Remove all but the `keep` newest releases (0: keep every release)."""
+    if keep <= 0:
+        return
     done = sorted(p for p in releases.iterdir() if not p.name.endswith(".staging"))
     for old in done[: max(0, len(done) - keep)]:
         if old != current:
@@ -197,22 +218,28 @@ class GraphStore:
         *,
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
+        graph: bool | None = None,
+        graph_iris: Iterable[str] | None = None,
     ) -> Result:
+        """Run `sparql`; `graph` says whether it answers a graph (CONSTRUCT, DESCRIBE) when the caller knows (a
+        remote store then asks for an RDF format, not a results format; None: either). `graph_iris` are the IRIs
+        of its `GRAPH <iri>` patterns when it has no `GRAPH ?var` (a store that names a default graph for it names
+        them as its named graphs, which is all such a query can see; see RemoteStore)."""
         raise NotImplementedError
 
     def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
         """Rows of a SELECT as dicts of variable name → pyoxigraph term (unbound variables omitted)."""
-        result = self.query(sparql, **kwargs)
+        result = self.query(sparql, graph=False, **kwargs)
         assert isinstance(result, ox.QuerySolutions), "select() needs a SELECT query"
         names = [v.value for v in result.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in result]
 
     def ask(self, sparql: str, **kwargs: Any) -> bool:
-        return bool(self.query(sparql, **kwargs))
+        return bool(self.query(sparql, graph=False, **kwargs))
 
     def triples(self, sparql: str, **kwargs: Any) -> list[ox.Triple]:
         """Triples of a CONSTRUCT or DESCRIBE."""
-        return list(self.query(sparql, **kwargs))  # type: ignore[arg-type]
+        return list(self.query(sparql, graph=True, **kwargs))  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Release resources; the default does nothing."""
@@ -230,7 +257,8 @@ class EmbeddedStore(GraphStore):
         self.merged_default_graph = merged_default_graph
         self._store = ox.Store.read_only(str(path))
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None):  # type: ignore[no-untyped-def]
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None,  # type: ignore[no-untyped-def]
+              graph_iris=None):
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -241,17 +269,50 @@ class EmbeddedStore(GraphStore):
         return self._store.query(sparql, **kwargs)
 
 
-class RemoteStore(GraphStore):
-    """A SPARQL 1.1 Protocol endpoint serving the published graph (its default graph must be the union).
-    `timeout_s` bounds the wait for one answer (setting `store_timeout_s`); user queries also stop at their time
-    limit, whichever comes first."""
+STORE_RETRY_AFTER_S = 5
+"""Seconds a client is told to wait (Retry-After) when the remote store does not answer."""
 
-    def __init__(self, endpoint: str, timeout_s: float = Settings.store_timeout_s) -> None:
+
+class StoreUnavailable(Exception):
+    """The remote store cannot be reached (connection refused or reset, or it answers 502-504): a 503 with
+    Retry-After, and the next request tries again, so the site recovers when the store is back."""
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        super().__init__(endpoint, reason)
+        self.endpoint = endpoint
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the store at {self.endpoint} does not answer ({self.reason}); try again shortly"
+
+
+RESULTS_MEDIA_TYPE = "application/sparql-results+json"
+"""What a remote store is asked for when its answer is solutions or a boolean (SELECT, ASK)."""
+GRAPH_MEDIA_TYPES = "text/turtle, application/n-triples;q=0.95, application/rdf+xml;q=0.9"
+"""What a remote store is asked for when its answer is a graph (CONSTRUCT, DESCRIBE): every server offers one."""
+
+
+class RemoteStore(GraphStore):
+    """A SPARQL 1.1 Protocol endpoint serving the published graph. `timeout_s` bounds the wait for one answer
+    (setting `store_timeout_s`); user queries also stop at their time limit, whichever comes first.
+
+    The endpoint's default graph must be every triple of every graph once, or `default_graph` names the graph of
+    the store that is (sent as `default-graph-uri` when a query names no dataset, with the query's `graph_iris`
+    as `named-graph-uri`: Virtuoso, given a default graph, finds nothing in `GRAPH <iri>` unless it is also named),
+    and `prologue` is text the store's dialect needs before each query (app/virtuoso.py: its graph exclusions)."""
+
+    def __init__(self, endpoint: str, timeout_s: float = Settings.store_timeout_s,
+                 default_graph: str | None = None, prologue: str = "") -> None:
         self.endpoint = endpoint
         self.timeout_s = timeout_s
+        self.default_graph = default_graph
+        self.prologue = prologue
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None):  # type: ignore[no-untyped-def]
-        params: list[tuple[str, str]] = [("query", sparql)]
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, graph=None,  # type: ignore[no-untyped-def]
+              graph_iris=None):
+        if not default_graphs and not named_graphs and self.default_graph:
+            default_graphs, named_graphs = [self.default_graph], graph_iris
+        params: list[tuple[str, str]] = [("query", self.prologue + sparql)]
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         request = urllib.request.Request(
@@ -259,15 +320,43 @@ class RemoteStore(GraphStore):
             data=urllib.parse.urlencode(params).encode(),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+                "Accept": GRAPH_MEDIA_TYPES if graph else RESULTS_MEDIA_TYPE if graph is False
+                else f"{RESULTS_MEDIA_TYPE}, {GRAPH_MEDIA_TYPES}",
             },
         )
-        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (configured endpoint)
-            body = response.read()
-            media_type = response.headers.get_content_type()
-        if media_type == "application/n-triples":
-            return iter(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media_type))
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (configured)
+                body = response.read()
+                media_type = response.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            if exc.code in (502, 503, 504):
+                raise StoreUnavailable(self.endpoint, f"HTTP {exc.code}") from None
+            raise
+        except (ConnectionError, urllib.error.URLError) as exc:  # not a read timeout: that is a slow answer
+            reason = getattr(exc, "reason", exc)
+            raise StoreUnavailable(self.endpoint, type(reason).__name__ if isinstance(reason, Exception)
+                                   else str(reason)) from None
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        if rdf_format is not None:
+            return iter(ox.parse(body, format=rdf_format))
+        results_format = ox.QueryResultsFormat.from_media_type(media_type)
+        if results_format == ox.QueryResultsFormat.JSON and b'"bnode"' in body:
+            body = _blank_node_labels(body)
+        return ox.parse_query_results(body, format=results_format)
+
+
+BLANK_LABEL_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
+"""What a blank node label in SPARQL results may not hold (Virtuoso sends labels like `nodeID://b10006`)."""
+
+
+def _blank_node_labels(body: bytes) -> bytes:
+    """SPARQL JSON results with every blank node label made a valid one (the same label for the same node)."""
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", ()):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = "b" + BLANK_LABEL_CHARACTERS.sub("_", term["value"])
+    return json.dumps(document).encode()
 
 
 def open_release_store(release: Release) -> GraphStore:
@@ -278,6 +367,10 @@ def open_release_store(release: Release) -> GraphStore:
 def open_remote_store(settings: Settings) -> GraphStore:
     """The remote endpoint `store_endpoint` names."""
     assert settings.store_endpoint, "no store_endpoint is set"
+    if settings.store_dialect == "virtuoso":
+        from app.virtuoso import dataset
+
+        return RemoteStore(settings.store_endpoint, settings.store_timeout_s, *dataset(settings.base_iri))
     return RemoteStore(settings.store_endpoint, settings.store_timeout_s)
 
 

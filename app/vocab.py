@@ -139,6 +139,7 @@ SKOS_PREF = PREFIXES["skos"] + "prefLabel"
 SKOS_ALT = PREFIXES["skos"] + "altLabel"
 DCT_TITLE = PREFIXES["dcterms"] + "title"
 DCT_DESCRIPTION = PREFIXES["dcterms"] + "description"
+DCT_LICENSE = PREFIXES["dcterms"] + "license"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 SAME_AS = (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")
 """What says an entity is a thing known elsewhere (Wikidata, GeoNames)."""

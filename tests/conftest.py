@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ import requests
 from app.config import ROOT, Settings, load_settings
 from app.pipeline import build
 from app.pipeline.publish import Published
-from app.store import GraphStore, open_release_store
+from app.store import GraphStore, Release, current_release, open_release_store
+from tests.stores import VIRTUOSO, VIRTUOSO_MISSING, Oxigraph, Virtuoso, free_port, release_dumps
 
 
 def settings_for(build_dir: Path, **overrides: object) -> Settings:
@@ -47,6 +48,38 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "build"
 
 
+@dataclass(frozen=True)
+class History:
+    """Two releases built for real into one build dir: `first` from the bundled data, `second` after an edit."""
+
+    build_dir: Path
+    first: Release
+    second: Release
+
+
+EDITED_LABEL = ('"Defence manufacturing companies from India"@en', '"Defence manufacturers from India"@en')
+"""The edit between the two releases of `release_history` (besides adding tests/fixtures/data)."""
+
+
+@pytest.fixture(scope="session")
+def release_history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    """The bundled data built, then built again with one label changed and tests/fixtures/data added (a new
+    source with one claim and one person)."""
+    root = tmp_path_factory.mktemp("history")
+    data = root / "data"
+    shutil.copytree(ROOT / "data", data)
+    settings = settings_for(root / "build", data_dir=data)
+    first = build(settings).release
+    while datetime.now(UTC).replace(microsecond=0) <= first.built_at:  # Memento datetimes are whole seconds
+        time.sleep(0.05)
+    facts = data / "facts" / "india-russia-defence-manufacturing-moscow.trig"
+    text = facts.read_text(encoding="utf-8")
+    assert EDITED_LABEL[0] in text, "the edit of release_history no longer applies to the bundled data"
+    facts.write_text(text.replace(*EDITED_LABEL), encoding="utf-8")
+    shutil.copytree(FIXTURE_DATA, data, dirs_exist_ok=True)
+    return History(root / "build", first, build(settings).release)
+
+
 @pytest.fixture(scope="session")
 def store(published: Published) -> GraphStore:
     return open_release_store(published.release)
@@ -61,13 +94,6 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 # --- live servers: `defcoop serve` in a subprocess, exactly as users start it ---
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def defcoop_command() -> str:
@@ -144,4 +170,43 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
 
     yield start
     for server in servers.values():
+        server.stop()
+
+
+# --- the stores a live server may serve from: embedded, and real remote servers loaded with the same release ---
+
+STORES = ("embedded", "oxigraph", "virtuoso")
+"""What the live-server tests run against: `request.param` of a fixture parametrised with these."""
+
+
+@pytest.fixture(scope="session")
+def store_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, Path], dict[str, str]]]:
+    """`store_settings(kind, build_dir)`: the settings that make a live server on `build_dir` read its current
+    release from a store of `kind` (STORES): none for the embedded store; for `oxigraph` and `virtuoso`, a real
+    server started once per session and build, loaded with the release (Virtuoso as `defcoop build` publishes).
+    Skips when Virtuoso is not installed, saying how to install it."""
+    started: dict[tuple[str, str], Oxigraph | Virtuoso] = {}
+
+    def settings(kind: str, build_dir: Path) -> dict[str, str]:
+        if kind == "embedded":
+            return {}
+        if kind == "virtuoso" and VIRTUOSO is None:
+            pytest.skip(VIRTUOSO_MISSING)
+        key = (kind, str(build_dir))
+        if key not in started:
+            release = current_release(build_dir)
+            assert release is not None, f"nothing is published in {build_dir}"
+            folder = tmp_path_factory.mktemp(kind)
+            quads, triples = release_dumps(release, folder / "dumps")
+            if kind == "oxigraph":
+                started[key] = Oxigraph(folder, quads).start()
+            else:
+                server = Virtuoso(folder / "db", tmp_path_factory.getbasetemp()).start()
+                started[key] = server
+                server.load(quads, triples)
+        server = started[key]
+        return {"store_endpoint": server.endpoint, **({"store_dialect": "virtuoso"} if kind == "virtuoso" else {})}
+
+    yield settings
+    for server in started.values():
         server.stop()

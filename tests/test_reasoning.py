@@ -12,9 +12,10 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
 from app.config import load_settings
-from app.pipeline import Progress, _ontology, build
+from app.pipeline import Progress, build
 from app.pipeline.publish import Published
 from app.pipeline.reason import entailed
+from app.pipeline.stages import ontology
 from app.vocab import DEFCOOP
 from bench.generate import generate
 
@@ -69,7 +70,7 @@ def test_hermit_inferences_about_individuals_are_in_the_published_closure(
 
 def test_an_individual_typed_only_through_a_range_is_typed_as_hermit_types_it(tmp_path: Path) -> None:
     settings = load_settings(environ={})
-    vocab, graphs, _, _ = _ontology(settings, tmp_path, Progress(quiet=True))
+    vocab, graphs, _, _ = ontology(settings, tmp_path, Progress(quiet=True))
     delegation = ox.NamedNode(settings.id_prefix + "delegation/d")
     leader = ox.NamedNode(settings.id_prefix + "person/someone-untyped")
     triples = [ox.Triple(delegation, ox.NamedNode(str(DEFCOOP.ledBy)), leader)]

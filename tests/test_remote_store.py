@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,42 +12,17 @@ import requests
 from app.config import ROOT
 from app.pipeline.publish import Published
 from app.store import EmbeddedStore, RemoteStore
+from tests.stores import OXIGRAPH, Oxigraph
 from tests.test_competency_questions import QUESTIONS, expected_rows
-
-OXIGRAPH = shutil.which("oxigraph")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def endpoint(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if OXIGRAPH is None:
         pytest.fail("the `oxigraph` server (PyPI package oxigraph, in the test extras) is not installed")
-    location = tmp_path_factory.mktemp("oxigraph")
-    dump = published.release.downloads_dir / "defcoop.nq"
-    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(dump)], check=True,
-                   capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                               "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("oxigraph server did not start")
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    server = Oxigraph(tmp_path_factory.mktemp("oxigraph"), published.release.downloads_dir / "defcoop.nq").start()
+    yield server.endpoint
+    server.stop()
 
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])

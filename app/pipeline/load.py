@@ -1,7 +1,8 @@
-"""Where facts files are and where in them an IRI is first mentioned (for error reports)."""
+"""Where the input files are, their checksums, and where in a file an IRI is first mentioned (for error reports)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -23,3 +24,13 @@ def line_of(path: Path, iri: str) -> int | None:
 
 def rdf_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in RDF_SUFFIXES)
+
+
+def input_checksums(data_dir: Path, ontology_dir: Path, shapes_dir: Path) -> dict[str, str]:
+    """`{"data/facts/x.trig": sha256, …}` for the source texts, the facts, the ontology and the shapes."""
+    sources = data_dir / "sources"
+    folders = {"data/sources": sorted(p for p in sources.glob("*") if p.is_file()) if sources.is_dir() else [],
+               "data/facts": rdf_files(data_dir / "facts"), "ontology": rdf_files(ontology_dir),
+               "shapes": rdf_files(shapes_dir)}
+    return {f"{label}/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()
+            for label, paths in folders.items() for path in paths}

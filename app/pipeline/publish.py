@@ -20,10 +20,12 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.nanopubs import nanopublication
 from app.search import NAME_PROPERTIES, index_path, write_index
 from app.store import Release, texts_dir
-from app.vocab import DEFCOOP
+from app.vocab import DCT_LICENSE, DEFCOOP, RDF_TYPE
 
+CLAIM_CLASS = DEFCOOP._NS + "Claim"
 FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
         "defcoop.rdf": ox.RdfFormat.RDF_XML, "defcoop.jsonld": ox.RdfFormat.JSON_LD}
 WITH_GRAPHS = {"defcoop.nq": ox.RdfFormat.N_QUADS, "defcoop.trig": ox.RdfFormat.TRIG}  # N-Quads first
@@ -188,6 +190,46 @@ def write_source_texts(staging: Path, data_dir: Path, text_files: list[str]) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(data_dir / name, target)
     return len(set(text_files))
+
+
+NANOPUBS = "nanopubs.trig"
+"""Every claim of the release as a nanopublication (app/nanopubs.py), one TriG file."""
+
+
+def write_nanopubs(store: ox.Store, staging: Path, base_iri: str, ontology_iri: str | None) -> dict[str, Any]:
+    """`downloads/nanopubs.trig` (and its `.gz`): each claim's nanopublication, claims in IRI order, the same
+    quads and trusty URI as `/np/{claim}` serves. Each claim's TriG block is written on its own (TriG allows
+    blocks to follow each other), so only one claim is in memory at a time."""
+    claim_type, license_term = ox.NamedNode(CLAIM_CLASS), None
+    if ontology_iri:
+        onto = ox.NamedNode(ontology_iri)
+        license_term = next((q.object for q in store.quads_for_pattern(onto, ox.NamedNode(DCT_LICENSE), None, onto)),
+                            None)
+    provenance = f"{base_iri}graph/provenance/"
+    claims = sorted({q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), claim_type)
+                     if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+                     and q.graph_name.value.startswith(provenance)})
+    quads = 0
+
+    def write(out: Any, fmt: ox.RdfFormat) -> None:
+        nonlocal quads
+        for claim in claims:
+            node = ox.NamedNode(claim)
+            assertion = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                                for q in store.quads_for_pattern(None, None, None, node)}, key=str)
+            if not assertion:
+                continue  # described but without facts: no nanopublication (as /np/ answers 404)
+            description = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                                  for q in store.quads_for_pattern(node, None, None)
+                                  if isinstance(q.graph_name, ox.NamedNode)
+                                  and q.graph_name.value.startswith(provenance)}, key=str)
+            _, nanopub = nanopublication(base_iri, claim, assertion, description,
+                                         license_term.value if license_term is not None else None)
+            quads += len(nanopub)
+            ox.serialize(nanopub, out, fmt)
+
+    entry = write_dump(staging / "downloads" / NANOPUBS, ox.RdfFormat.TRIG, write)
+    return {**entry, "triples": quads, "content": "nanopublications"}
 
 
 def write_name_index(store: ox.Store, staging: Path, id_prefix: str) -> int:

@@ -24,13 +24,14 @@ def create_app(settings_or_overrides: Settings | Mapping[str, Any] | None = None
         MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
     )
 
-    from app.web import context, http, render, sparql
-    from app.web.routes import downloads, endpoint, explore, nanopub, ontology, pages, void
+    from app.web import context, http, memento, render, sparql
+    from app.web.routes import downloads, endpoint, explore, nanopub, ontology, pages, questions, releases, void
 
     context.init_app(app, settings)
     sparql.init_app(app)
-    for module in (endpoint, pages, explore, downloads, void, ontology, nanopub):
+    for module in (endpoint, pages, explore, downloads, void, ontology, nanopub, releases, questions):
         app.register_blueprint(module.bp)
     http.init_app(app, settings)
+    memento.init_app(app)
     app.jinja_env.filters.update(render.FILTERS)
     return app

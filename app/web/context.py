@@ -17,13 +17,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g
 
 from app.config import Settings
 from app.search import NameIndex, index_path
-from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store
-from app.web.errors import nothing_published
+from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store, release_named
+from app.web.errors import HTTPError, nothing_published
 
 SETTINGS_KEY = "defcoop"
 STORES_KEY = "defcoop.stores"
@@ -54,6 +55,10 @@ class RequestContext:
         path = index_path(self.release.path)
         return _name_index(path) if path.is_file() else None
 
+    def store_of(self, release: Release) -> GraphStore:
+        """The embedded store of another kept release (what a diff between two releases reads)."""
+        return _store_for(current_app, self.settings, release)
+
     @property
     def store(self) -> GraphStore:
         """The store of this request's release (or the remote store); 503 when there is neither."""
@@ -63,13 +68,51 @@ class RequestContext:
 
 
 def context() -> RequestContext:
-    """This request's context, resolved on first use."""
+    """This request's context, resolved on first use: the release its URL names (`/releases/{id}/…`), else the
+    current one."""
     found = g.get("defcoop_context")
     if found is None:
         settings = app_settings()
-        found = RequestContext(settings, current_release(settings.build_dir))
+        named = g.get(RELEASE_ARG)
+        found = RequestContext(settings, current_release(settings.build_dir) if named is None
+                               else _named_release(settings, named))
         g.defcoop_context = found
     return found
+
+
+RELEASE_ARG = "release_id"
+"""The URL variable naming a release (`/releases/<release_id>/…`); taken off before the view is called."""
+
+
+def _named_release(settings: Settings, release_id: str) -> Release:
+    """A release a URL names: 404 when it is not (or no longer) kept, or when the site reads a remote store (which
+    holds only the release it was loaded with)."""
+    if settings.store_endpoint:
+        raise HTTPError(404, "This site serves one release from its remote store; earlier releases are only "
+                             "served by a site on the embedded store.")
+    release = release_named(settings.build_dir, release_id)
+    if release is None:
+        raise HTTPError(404, f"There is no release {release_id!r}; see /releases.")
+    return release
+
+
+def _release_in_links(endpoint: str, values: dict[str, Any]) -> None:
+    """Links built on a page of a named release stay in that release where the target has a release URL."""
+    named = g.get(RELEASE_ARG) if g else None
+    if named is not None and RELEASE_ARG not in values and current_app.url_map.is_endpoint_expecting(
+            endpoint, RELEASE_ARG):
+        values[RELEASE_ARG] = named
+
+
+def _release_from_url(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Any route may take `<release_id>`: it selects the release the request serves, not a view argument."""
+    if values and RELEASE_ARG in values:
+        g.setdefault(RELEASE_ARG, values.pop(RELEASE_ARG))
+
+
+def pinned(release: Release | None) -> bool:
+    """Whether this request's URL names its release (`/releases/{id}/…`), rather than serving the current one."""
+    return release is not None and g.get(RELEASE_ARG) is not None
 
 
 def app_settings() -> Settings:
@@ -80,6 +123,8 @@ def app_settings() -> Settings:
 def init_app(app: Flask, settings: Settings) -> None:
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[STORES_KEY] = (threading.Lock(), OrderedDict())
+    app.url_value_preprocessor(_release_from_url)
+    app.url_defaults(_release_in_links)
 
 
 def _store_for(app: Flask, settings: Settings, release: Release | None) -> GraphStore:

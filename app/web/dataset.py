@@ -2,13 +2,15 @@
 
 `downloads()` is the one list the /downloads page (and its JSON, `listing_json()`), the file routes and the
 VoID description share. Absolute URLs start with `root`, the site's URL (urls.site_root).
-`void_graph()` describes three datasets, each with the dumps that actually hold it: the DefCoop data
+`void_graph()` describes four datasets, each with the dumps that actually hold it: the DefCoop data
 (`defcoop.*`; a VoID client loading every `void:dataDump` of it gets data, never shapes), its ontology
-(`ontology.*`, a `void:subset`) and the SHACL shapes the data conforms to (`shapes.ttl`).
+(`ontology.*`, a `void:subset`), the SHACL shapes the data conforms to (`shapes.ttl`) and the claims as
+nanopublications (`nanopubs.trig`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ CONTENTS = {
     "ontology": ("DefCoop ontology", "The OWL ontology: classes and properties with their definitions and "
                  "alignments to ORG, schema.org, PROV-O and SKOS."),
     "SHACL shapes": ("DefCoop SHACL shapes", "The SHACL shapes every build validates the data against."),
+    "nanopublications": ("DefCoop claims as nanopublications", "Every claim as a nanopublication under its trusty "
+                         "URI: its facts as the assertion, its source, quote and status as their provenance."),
 }
 
 
@@ -121,11 +125,16 @@ def listing_json(release: Release, root: str) -> dict[str, Any]:
     }
 
 
-def void_graph(release: Release, root: str) -> Graph:
-    """VoID and DCAT description of the release; `root` is the site's absolute URL ending in '/'."""
+def void_graph(release: Release, root: str, base: str | None = None, versions: Sequence[Release] = ()) -> Graph:
+    """VoID and DCAT description of the release; `root` is the site's absolute URL ending in '/', `base` where the
+    release's own URLs start (`root` for the current release, `{root}releases/{id}/` for a kept one). Each
+    release is a version (`dcat:version`, `dct:issued`, `dcat:previousVersion`); `versions` (every kept release,
+    for the current description) are listed with `dcat:hasVersion`."""
     manifest = release.manifest
-    here = root + ".well-known/void"
+    base = base or root
+    here = base + ".well-known/void"
     data, ontology_set, shapes_set = URIRef(here + "#defcoop"), URIRef(here + "#ontology"), URIRef(here + "#shapes")
+    nanopubs_set = URIRef(here + "#nanopubs")
     ontology = ontology_graph(release)
     ontology_iri = URIRef(manifest["ontology_iri"]) if manifest.get("ontology_iri") else None
     license_ = ontology.value(ontology_iri, DCTERMS.license) if ontology_iri else None
@@ -139,18 +148,32 @@ def void_graph(release: Release, root: str) -> Graph:
     graph.add((URIRef(here), DCTERMS.title, Literal(f"Description of the {TITLE} dataset", lang="en")))
     graph.add((URIRef(here), FOAF.primaryTopic, data))
 
-    titles = {data: (TITLE, DESCRIPTION), ontology_set: CONTENTS["ontology"], shapes_set: CONTENTS["SHACL shapes"]}
+    titles = {data: (TITLE, DESCRIPTION), ontology_set: CONTENTS["ontology"], shapes_set: CONTENTS["SHACL shapes"],
+              nanopubs_set: CONTENTS["nanopublications"]}
     for node, (title, description) in titles.items():
         graph.add((node, RDF.type, VOID.Dataset))
         graph.add((node, RDF.type, DCAT.Dataset))
         graph.add((node, DCTERMS.title, Literal(title, lang="en")))
         graph.add((node, DCTERMS.description, Literal(description, lang="en")))
         graph.add((node, DCTERMS.modified, modified))
-        graph.add((node, DCAT.landingPage, URIRef(root + "downloads")))
+        graph.add((node, DCAT.landingPage, URIRef(base + "downloads")))
         if license_ is not None:
             graph.add((node, DCTERMS.license, license_))
 
-    graph.add((data, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    graph.add((data, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    _version(graph, data, release)
+    previous = (manifest.get("changes") or {}).get("previous")
+    kept = {r.id: r for r in versions}
+    if previous:
+        node = _version_node(root, previous)
+        graph.add((data, DCAT.previousVersion, node))
+        if previous in kept:
+            _version(graph, node, kept[previous])
+    for version in versions:
+        if version.id != release.id:
+            node = _version_node(root, version.id)
+            graph.add((data, DCAT.hasVersion, node))
+            _version(graph, node, version)
     graph.add((data, VOID.uriSpace, Literal(manifest.get("base_iri", "") + "id/")))
     graph.add((data, VOID.triples, Literal(manifest.get("triples", 0), datatype=XSD.integer)))
     graph.add((data, VOID.subset, ontology_set))
@@ -167,21 +190,33 @@ def void_graph(release: Release, root: str) -> Graph:
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
 
-    owner = {"ontology": ontology_set, "SHACL shapes": shapes_set}
+    owner = {"ontology": ontology_set, "SHACL shapes": shapes_set, "nanopublications": nanopubs_set}
     for download in downloads(release):
         dataset = owner.get(download.content, data)
         if dataset is ontology_set and download.triples is not None:
             graph.set((ontology_set, VOID.triples, Literal(download.triples, datatype=XSD.integer)))
-        _distribution(graph, dataset, download, root, here)
+        _distribution(graph, dataset, download, base, here)
 
     service = URIRef(here + "#sparql")
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
-    graph.add((service, DCAT.endpointURL, URIRef(root + "sparql")))
-    graph.add((service, DCAT.endpointDescription, URIRef(root + "sparql")))
+    graph.add((service, DCAT.endpointURL, URIRef(base + "sparql")))
+    graph.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
     graph.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     graph.add((service, DCAT.servesDataset, data))
     return graph
+
+
+def _version_node(root: str, release_id: str) -> URIRef:
+    return URIRef(f"{root}releases/{release_id}/.well-known/void#defcoop")
+
+
+def _version(graph: Graph, node: URIRef, release: Release) -> None:
+    """A release as a version of the dataset: its id, when it was issued, where to look at it."""
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCAT.version, Literal(release.id)))
+    graph.add((node, DCTERMS.issued, Literal(release.built_at.isoformat().replace("+00:00", "Z"),
+                                             datatype=XSD.dateTime)))
 
 
 def _distribution(graph: Graph, dataset: URIRef, download: Download, root: str, here: str) -> None:

@@ -7,6 +7,8 @@ so it pickles) and the routes raise `HTTPError(status, message)`; `create_app` r
 
 from __future__ import annotations
 
+from app.store import STORE_RETRY_AFTER_S, StoreUnavailable
+
 
 class HTTPError(Exception):
     """A refused or failed request: `status` is the HTTP status the client gets, `message` says why in a
@@ -25,3 +27,8 @@ class HTTPError(Exception):
 def nothing_published() -> HTTPError:
     """503: there is no release to serve (and no remote store), on every surface alike."""
     return HTTPError(503, "nothing is published yet: run `defcoop build`")
+
+
+def unavailable(exc: StoreUnavailable) -> HTTPError:
+    """503 with Retry-After: the remote store does not answer (pages and /sparql alike)."""
+    return HTTPError(503, str(exc), retry_after=STORE_RETRY_AFTER_S)

@@ -31,11 +31,11 @@ from werkzeug.http import HTTP_STATUS_CODES, is_resource_modified
 from werkzeug.wsgi import wrap_file
 
 from app.config import Settings
-from app.store import Release
+from app.store import Release, StoreUnavailable
 from app.web import urls
 from app.web.context import app_settings, context
 from app.web.dataset import Download
-from app.web.errors import HTTPError
+from app.web.errors import HTTPError, unavailable
 from app.web.renderers import HTML, JSON, RESULTS_JSON, TEXT, Format, negotiate
 
 EXPOSED_HEADERS = "ETag, Link, X-DefCoop-Truncated, X-DefCoop-Max-Rows"
@@ -147,6 +147,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     """Error handlers, headers on every answer, and the app's response cache."""
     app.register_error_handler(HTTPError, error)
     app.register_error_handler(HTTPException, error)
+    app.register_error_handler(StoreUnavailable, store_unavailable)
     app.after_request(common_headers)
     app.extensions[CACHE_KEY] = ResponseCache(settings.response_cache_mb * 1_000_000)
 
@@ -167,6 +168,14 @@ def common_headers(response: Response) -> Response:
         headers["Access-Control-Max-Age"] = "86400"
     response.vary.add("Accept")
     return response
+
+
+def page_number() -> int:
+    """The `?page=` of a paged list (1 when absent); 400 unless a whole number from 1."""
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit() and len(page) <= 9 and int(page) >= 1):
+        raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
+    return int(page)
 
 
 def truncated(response: Response, flag: bool) -> Response:
@@ -257,6 +266,12 @@ def error(exc: HTTPError | HTTPException) -> Response:
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def store_unavailable(exc: StoreUnavailable) -> Response:
+    """503 with Retry-After while the remote store does not answer; nothing is cached, so the next request after it
+    is back is served."""
+    return error(unavailable(exc))
 
 
 def _werkzeug_message(exc: HTTPException) -> str:

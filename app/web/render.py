@@ -22,6 +22,7 @@ from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
 from app.web.model import Entity, Timeline
+from app.web.releases import EntityHistory
 from app.web.renderers import (
     HTML,
     JSON_LD,
@@ -80,9 +81,11 @@ def entity_kind(iri: str, settings: Settings) -> str | None:
     return kind if slash and re.fullmatch(r"[a-z][a-z0-9-]*", kind) else None
 
 
-def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
-    """The entity's HTML page; its head names the canonical URL, the RDF documents and a schema.org description."""
-    canonical = urls.absolute(url_for("pages.entity", kind=kind, name=slug), settings)
+def entity_page(page: Entity, kind: str, slug: str, settings: Settings, history: EntityHistory | None = None) -> str:
+    """The entity's HTML page; its head names the canonical URL (the current entity's, also on a page of an earlier
+    release), the RDF documents and a schema.org description; `history` says when its claims appeared."""
+    path = url_for("pages.entity", kind=kind, name=slug, release_id=None)
+    canonical = urls.absolute(path, settings)
     timeline_filter = {kind: slug} if kind in TIMELINE_FILTERS else {"involving": f"{kind}/{slug}"}
     return render_template(
         "entity.html",
@@ -98,6 +101,9 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings) -> str:
         timeline_link=url_for("explore.timeline", **timeline_filter) if page.timeline else None,
         read_link=url_for("explore.read_source", slug=slug) if page.is_source and page.values(str(DEFCOOP.textFile))
         else None,
+        history=history,
+        entity_path=path,
+        timemap=url_for("releases.timemap", kind=kind, name=slug),
     )
 
 

@@ -105,6 +105,10 @@ TEXT = Format("text", "txt", "text/plain", "text", title="plain text")
 JSON = Format("json", "json", "application/json", "data", title="JSON")
 """Plain JSON, for documents that are neither RDF nor query results (the /downloads listing, error bodies).
 Not in FORMATS, where `json` and `application/json` name RESULTS_JSON; the views that offer it list it."""
+RDF_PATCH = Format("rdf-patch", "rdfp", "application/rdf-patch", "patch", title="RDF Patch")
+"""A change between two releases as RDF Patch (https://afs.github.io/rdf-patch/); the diff views offer it."""
+LINK_FORMAT = Format("link-format", "", "application/link-format", "links", title="link format")
+"""RFC 6690 link format, what a Memento TimeMap is written in (RFC 7089 §5)."""
 
 RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
 """Formats for RDF documents and CONSTRUCT/DESCRIBE results, Turtle (the default) first."""

@@ -16,8 +16,8 @@ from rdflib import Dataset, Graph
 from app.pipeline.publish import Published
 
 DOWNLOADS = ["defcoop.ttl", "defcoop.nt", "defcoop.rdf", "defcoop.jsonld", "defcoop.trig", "defcoop.nq",
-             "ontology.ttl", "ontology.rdf", "ontology.nt", "ontology.jsonld", "shapes.ttl"]
-QUADS = {"defcoop.trig", "defcoop.nq"}
+             "ontology.ttl", "ontology.rdf", "ontology.nt", "ontology.jsonld", "shapes.ttl", "nanopubs.trig"]
+QUADS = {"defcoop.trig", "defcoop.nq", "nanopubs.trig"}
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 CONTENT_TYPES = {"ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples", "rdf": "application/rdf+xml",
                  "jsonld": "application/ld+json", "trig": "application/trig", "nq": "application/n-quads"}

@@ -13,6 +13,7 @@ from nanopub import Nanopub
 
 from app.pipeline.publish import Published
 from app.store import GraphStore
+from app.vocab import RDF_TYPE
 from app.web import create_app
 
 BASE = "https://w3id.org/defcoop/"
@@ -79,3 +80,23 @@ def test_a_claim_page_links_to_its_nanopublication(client: FlaskClient) -> None:
     assert '<a href="/np/india-russia-moscow-06" type="application/trig">Nanopublication</a>' in page
     other = client.get("/id/country/india", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Nanopublication" not in other
+
+
+def test_the_release_offers_every_claims_nanopublication_in_one_trig(
+        client: FlaskClient, store: GraphStore, tmp_path: Path) -> None:
+    answer = client.get("/downloads/nanopubs.trig")
+    assert answer.status_code == 200 and answer.content_type.startswith("application/trig")
+    dumped = set(ox.parse(answer.data, format=ox.RdfFormat.TRIG))
+    heads = {q.subject.value for q in dumped
+             if q.predicate.value == RDF_TYPE and q.object.value == NP + "Nanopublication"}
+    served: set[ox.Quad] = set()
+    for claim in claims(store):
+        location = client.get(f"/np/{claim.rsplit('/', 1)[-1]}").headers["Location"]
+        served |= set(ox.parse(client.get(location).data, format=ox.RdfFormat.TRIG))
+        assert BASE + location.lstrip("/") in heads
+    assert dumped == served and len(heads) == len(claims(store))
+    one = sorted(heads)[0]
+    trig = tmp_path / "one.trig"
+    trig.write_bytes(ox.serialize([q for q in dumped if q.graph_name.value.startswith(one + "#")],
+                                  format=ox.RdfFormat.TRIG))
+    assert Nanopub(rdf=trig).has_valid_trusty

@@ -15,7 +15,7 @@ import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from tests.conftest import LiveServer
+from tests.conftest import STORES, LiveServer
 from tests.web.conftest import BASE, CROSS_PRODUCT, Listener
 
 pytestmark = pytest.mark.server
@@ -29,9 +29,11 @@ CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + BASE + "graph/claim-2> { 
 SETTINGS = {"sparql_time_limit_s": 2, "sparql_workers": 2, "max_request_bytes": 4096, "sparql_max_rows": 1000}
 
 
-@pytest.fixture(scope="module")
-def server(live_server: Callable[..., LiveServer], release_dir: Path) -> LiveServer:
-    return live_server({"build_dir": release_dir, **SETTINGS})
+@pytest.fixture(scope="module", params=STORES)
+def server(request: pytest.FixtureRequest, live_server: Callable[..., LiveServer], release_dir: Path,
+           store_settings: Callable[[str, Path], dict[str, str]]) -> LiveServer:
+    """The test release served by `defcoop serve`, from each store: embedded, `oxigraph serve`, Virtuoso."""
+    return live_server({"build_dir": release_dir, **SETTINGS, **store_settings(request.param, release_dir)})
 
 
 def wrapper(server: LiveServer, query: str, return_format: str) -> SPARQLWrapper:

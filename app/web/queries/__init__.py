@@ -5,25 +5,28 @@ for pages. Queries stay cheap on large stores: every list is capped (`page_link_
 class, a page of search hits) with its true total counted separately; sorting by label happens in Python on those
 small lists, never as a global ORDER BY over all labels.
 
-`entity.py` holds the entity page's queries, `graph.py` its relation graph's, `timeline.py`
-the timelines', `reading.py` a source's read with its facts, `catalog.py` those of the other pages,
-`common.py` what they share.
+`entity.py` holds the entity page's queries, `graph.py` its relation graph's, `timeline.py` the timelines',
+`reading.py` a source's read with its facts, `catalog.py` those of the other pages, `history.py` what release
+diffs read, `common.py` what they share.
 """
 
 from app.web.queries.catalog import (
+    choices,
     claim_parts,
     class_index,
     classes,
     dataset_summary,
     description,
+    is_instance,
     property_usage,
     search,
 )
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
 from app.web.queries.graph import neighbourhood
+from app.web.queries.history import graph_quads
 from app.web.queries.reading import reading
 from app.web.queries.timeline import timeline
 
-__all__ = ["claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "neighbourhood", "property_usage", "reading", "search", "timeline"]
+__all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
+           "graph_quads", "is_instance", "neighbourhood", "property_usage", "reading", "search", "timeline"]

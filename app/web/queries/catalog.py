@@ -29,6 +29,7 @@ from app.web.model import (
 from app.web.queries.common import (
     PROLOGUE,
     first_value,
+    in_graph,
     iri_ref,
     labels_of,
     last_segment,
@@ -60,9 +61,9 @@ def classes(store: GraphStore, counts: Mapping[str, int] | None = None) -> list[
     store counts (one GROUP BY over all types).
     """
     rows = store.select(
-        PROLOGUE + f"SELECT ?c ?label ?definition WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?c a owl:Class "
-        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) "
-        "OPTIONAL { ?c rdfs:label ?label } OPTIONAL { ?c skos:definition ?definition } } }"
+        PROLOGUE + "SELECT ?c ?label ?definition WHERE { " + in_graph(
+            f"<{ONTOLOGY_IRI}>", f"?c a owl:Class FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) "
+            "OPTIONAL { ?c rdfs:label ?label } OPTIONAL { ?c skos:definition ?definition }") + " }"
     )
     if counts is None:
         counts = property_counts(store, PROLOGUE + f"SELECT ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?p "
@@ -87,8 +88,9 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     except ValueError:
         return None
     about = store.select(
-        PROLOGUE + f"SELECT ?label ?definition WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ {node} a owl:Class "
-        f"OPTIONAL {{ {node} rdfs:label ?label }} OPTIONAL {{ {node} skos:definition ?definition }} }} }}"
+        PROLOGUE + "SELECT ?label ?definition WHERE { " + in_graph(
+            f"<{ONTOLOGY_IRI}>", f"{node} a owl:Class OPTIONAL {{ {node} rdfs:label ?label }} "
+            f"OPTIONAL {{ {node} skos:definition ?definition }}") + " }"
     )
     if not about or not class_iri.startswith(ONTOLOGY_NS):
         return None
@@ -96,8 +98,9 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     items = [r["x"] for r in store.select(
         f"SELECT DISTINCT ?x WHERE {{ ?x a {node} }} LIMIT {int(limit)} OFFSET {int(offset)}")]
     near = store.select(
-        PROLOGUE + f"SELECT ?super ?sub WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ "
-        f"{{ {node} rdfs:subClassOf ?super FILTER(isIRI(?super)) }} UNION {{ ?sub rdfs:subClassOf {node} }} }} }}"
+        PROLOGUE + "SELECT ?super ?sub WHERE { " + in_graph(
+            f"<{ONTOLOGY_IRI}>", f"{{ {node} rdfs:subClassOf ?super FILTER(isIRI(?super)) }} UNION "
+            f"{{ ?sub rdfs:subClassOf {node} }}") + " }"
     )
     supers = {r["super"].value for r in near if "super" in r}
     subs = {r["sub"].value for r in near if "sub" in r and isinstance(r["sub"], ox.NamedNode)}
@@ -131,9 +134,10 @@ def search(store: GraphStore, text: str, limit: int, settings: Settings, index: 
         matches, more = _scan_names(store, needle, limit, settings.id_prefix)
     found = list(matches)[:limit]
     inferred = f"<{settings.base_iri}graph/inferred>"
+    merged = f"<{settings.base_iri}graph/default>"  # on Virtuoso, the default graph is a graph too (app/virtuoso.py)
     typed = store.select(
         f"SELECT DISTINCT ?x ?t WHERE {{ VALUES ?x {{ {' '.join(iri_ref(x) for x in found)} }} "
-        f"GRAPH ?g {{ ?x a ?t }} FILTER(?g != {inferred}) }}"
+        f"GRAPH ?g {{ ?x a ?t }} FILTER(?g != {inferred} && ?g != {merged}) }}"
     ) if found else []
     types: dict[str, set[str]] = {}
     for r in typed:
@@ -201,13 +205,31 @@ def claim_parts(store: GraphStore, claim_iri: str, base_iri: str) -> ClaimParts 
     except ValueError:
         return None
     provenance = string_literal(f"{base_iri}graph/provenance/")
-    assertion = store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+    assertion = store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {in_graph(node, '?s ?p ?o')} }}")
     description = store.triples(f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ GRAPH ?g {{ {node} ?p ?o }} "
                                 f"FILTER(STRSTARTS(STR(?g), {provenance})) }}")
     if not assertion or not any(t.predicate.value == RDF_TYPE and t.object.value == str(DEFCOOP.Claim)
                                 for t in description):
         return None
-    license_iri = first_value(store.select(PROLOGUE + f"SELECT ?license WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ "
-                                                      f"<{ONTOLOGY_IRI}> dcterms:license ?license }} }}"),
+    license_iri = first_value(store.select(PROLOGUE + "SELECT ?license WHERE { " + in_graph(
+                                  f"<{ONTOLOGY_IRI}>", f"<{ONTOLOGY_IRI}> dcterms:license ?license") + " }"),
                               "license", None)
     return ClaimParts(tuple(sorted(set(assertion), key=str)), tuple(sorted(set(description), key=str)), license_iri)
+
+
+def is_instance(store: GraphStore, iri: str, class_iri: str) -> bool:
+    """Whether `iri` is an instance of `class_iri` (False for text that is not an IRI)."""
+    try:
+        return store.ask(f"ASK {{ {iri_ref(iri)} a {iri_ref(class_iri)} }}")
+    except ValueError:
+        return False
+
+
+def choices(store: GraphStore, class_iri: str, current: str, settings: Settings) -> tuple[Node, ...]:
+    """What a question's parameter may be set to: the first `page_link_limit` instances of its class (by label),
+    and the current value, whatever it is."""
+    index = class_index(store, class_iri, settings.page_link_limit, 0, settings.base_iri)
+    items = list(index.items) if index else []
+    if all(n.value != current for n in items):
+        items.append(labels_of(store, {current}, settings.base_iri).node(ox.NamedNode(current)))
+    return tuple(sorted(items, key=lambda n: n.label.lower()))

@@ -47,6 +47,13 @@ PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 Row = tuple[ox.NamedNode, Term, ox.NamedNode]  # property, linked term, graph
 
 
+def in_graph(graph: str, pattern: str, var: str = "graph") -> str:
+    """`pattern` in the graph `graph` (an IRI reference), written `VALUES ?var { graph } GRAPH ?var { … }` rather
+    than `GRAPH <graph> { … }`: the same on every store, and Virtuoso, given the default graph, leaves a constant
+    GRAPH empty unless it is also named in FROM NAMED (a variable GRAPH reaches every graph)."""
+    return f"VALUES ?{var} {{ {graph} }} GRAPH ?{var} {{ {pattern} }}"
+
+
 def iri_ref(iri: str) -> str:
     """`<iri>` for a query; ValueError if `iri` is not a valid absolute IRI (so nothing can break out)."""
     return str(ox.NamedNode(iri))

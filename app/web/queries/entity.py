@@ -36,6 +36,7 @@ from app.web.queries.common import (
     Row,
     compact,
     first_value,
+    in_graph,
     iri_ref,
     labels_of,
     property_counts,
@@ -61,21 +62,21 @@ def entity(store: GraphStore, iri: str, settings: Settings) -> Entity | None:
     in_counts = property_counts(store, f"SELECT ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x ?p {node} }} GROUP BY ?p")
     if not out_counts and not in_counts:
         return None
-    out_rows = _linked(store, lambda p: f"{node} {p} ?x", out_counts, limit)
-    in_rows = _linked(store, lambda p: f"?x {p} {node}", in_counts, limit)
     graphs = _Graphs(settings.base_iri)
+    out_rows = graphs.named(_linked(store, lambda p: f"{node} {p} ?x", out_counts, limit))
+    in_rows = graphs.named(_linked(store, lambda p: f"?x {p} {node}", in_counts, limit))
     is_claim = any(p == RDF_TYPE and x == str(DEFCOOP.Claim) for p, x, _ in _plain(out_rows))
 
     statements: list[tuple[Term, Term, Term]] = []
     statements_total = 0
     if is_claim:
         statements_total = int(first_value(
-            store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"), "n", 0))
+            store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {in_graph(node, '?s ?p ?o')} }}"), "n", 0))
         statements = [(r["s"], r["p"], r["o"]) for r in store.select(
-            f"SELECT ?s ?p ?o WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }} LIMIT {limit}")]
+            f"SELECT ?s ?p ?o WHERE {{ {in_graph(node, '?s ?p ?o')} }} LIMIT {limit}")]
 
     inferred_only = _inferred_only(out_rows, graphs)
-    bases = _bases(store, node, inferred_only)
+    bases = _bases(store, node, inferred_only, graphs)
     is_source = _is_source(out_rows)
     source_claims = list(dict.fromkeys(x for p, x, _ in in_rows if is_source and p.value == PROV_DERIVED))
     claim_iris = {g.value for _, _, g in out_rows} | {g for b in bases for g in b.graphs}
@@ -144,12 +145,20 @@ class _Graphs:
 
     base_iri: str
     inferred: str = field(init=False)
+    merged: str = field(init=False)
+    """A store without a default graph of its own holds the merged one as this graph (Virtuoso: app/virtuoso.py);
+    it is no source of a fact, so pages skip it."""
     special: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inferred", f"{self.base_iri}graph/inferred")
+        object.__setattr__(self, "merged", f"{self.base_iri}graph/default")
         object.__setattr__(self, "special", frozenset(
             {self.inferred, f"{self.base_iri}graph/concepts", str(ONTOLOGY_IRI)}))
+
+    def named(self, rows: list[Row]) -> list[Row]:
+        """`rows` (property, term, graph) without those from the merged default graph."""
+        return [row for row in rows if row[2].value != self.merged]
 
     def record(self, graph: str) -> str | None:
         """How a page names a non-claim graph a fact comes from (None for the inferred graph)."""
@@ -211,24 +220,25 @@ class _RawBasis:
     graphs: tuple[str, ...]
 
 
-def _bases(store: GraphStore, node: str, pairs: list[tuple[ox.NamedNode, Term]]) -> list[_RawBasis]:
+def _bases(store: GraphStore, node: str, pairs: list[tuple[ox.NamedNode, Term]], graphs: _Graphs) -> list[_RawBasis]:
     """For inferred (property, value) pairs: the facts they follow from (asserted, or inferred themselves
     when the entailment is a chain such as org:headOf ⊐ leads ⊐ inverse of led by).
 
-    Two small queries rather than one: which properties each inferred property follows from (the ontology),
-    then which of those facts hold (VALUES joins that Oxigraph answers from its indexes).
+    Two small queries rather than one: which properties each inferred property follows from (the ontology: a
+    UNION branch per property, since Virtuoso takes no property path over a VALUES variable), then which of those
+    facts hold (VALUES joins that Oxigraph answers from its indexes). The kind of link is a string, not a boolean
+    (Virtuoso refuses `BIND(true AS ?x)` in a UNION branch).
     """
     if not pairs:
         return []
-    properties = " ".join(sorted({str(p) for p, _ in pairs}))
+    branches = " UNION ".join(
+        f"{{ {{ {{ {p} owl:inverseOf ?via }} UNION {{ ?via owl:inverseOf {p} }} UNION "
+        f"{{ {p} a owl:SymmetricProperty . BIND({p} AS ?via) }} }} BIND(\"reverse\" AS ?kind) BIND({p} AS ?p) }} UNION "
+        f"{{ ?via rdfs:subPropertyOf+ {p} BIND(\"sub\" AS ?kind) BIND({p} AS ?p) }}"
+        for p in sorted({str(p) for p, _ in pairs}))
     vias: dict[str, list[tuple[ox.NamedNode, bool]]] = {}
-    for r in store.select(
-        PROLOGUE + f"SELECT DISTINCT ?p ?via ?reverse WHERE {{ VALUES ?p {{ {properties} }} "
-        "{ { { ?p owl:inverseOf ?via } UNION { ?via owl:inverseOf ?p } UNION "
-        "{ ?p a owl:SymmetricProperty . BIND(?p AS ?via) } } BIND(true AS ?reverse) } UNION "
-        "{ ?via rdfs:subPropertyOf+ ?p BIND(false AS ?reverse) } FILTER(isIRI(?via)) }"
-    ):
-        vias.setdefault(r["p"].value, []).append((r["via"], r["reverse"].value == "true"))
+    for r in store.select(PROLOGUE + f"SELECT DISTINCT ?p ?via ?kind WHERE {{ {branches} FILTER(isIRI(?via)) }}"):
+        vias.setdefault(r["p"].value, []).append((r["via"], r["kind"].value == "reverse"))
     found: list[_RawBasis] = []
     for reverse, pattern in ((True, f"?x ?via {node}"), (False, f"{node} ?via ?x")):
         candidates: dict[tuple[ox.NamedNode, Term], list[ox.NamedNode]] = {}
@@ -239,12 +249,13 @@ def _bases(store: GraphStore, node: str, pairs: list[tuple[ox.NamedNode, Term]])
         if not candidates:
             continue
         values = " ".join(f"({via} {x})" for via, x in candidates)
-        graphs: dict[tuple[ox.NamedNode, Term], list[str]] = {}
+        stated: dict[tuple[ox.NamedNode, Term], list[str]] = {}
         for r in store.select(f"SELECT DISTINCT ?via ?x ?g WHERE {{ VALUES (?via ?x) {{ {values} }} "
                               f"GRAPH ?g {{ {pattern} }} }}"):
-            graphs.setdefault((r["via"], r["x"]), []).append(r["g"].value)
+            if r["g"].value != graphs.merged:
+                stated.setdefault((r["via"], r["x"]), []).append(r["g"].value)
         found += [_RawBasis(p, key[1], key[0], reverse, tuple(sorted(g)))
-                  for key, g in graphs.items() for p in candidates[key]]
+                  for key, g in stated.items() for p in candidates[key]]
     return found
 
 

@@ -27,6 +27,7 @@ LISTING_FORMATS = (HTML, JSON)
 
 
 @bp.get("/downloads")
+@bp.get("/releases/<release_id>/downloads")
 @conditional
 def listing() -> Response | str:
     ctx = context()
@@ -39,6 +40,7 @@ def listing() -> Response | str:
 
 
 @bp.get("/downloads/<path:name>")
+@bp.get("/releases/<release_id>/downloads/<path:name>")
 @compressible
 @conditional
 def download(name: str) -> Response:

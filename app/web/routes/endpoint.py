@@ -104,6 +104,7 @@ def parse_protocol(req: Request, max_bytes: int) -> ProtocolRequest:
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/releases/<release_id>/sparql", methods=["GET", "POST"])
 @conditional
 def endpoint() -> Response | str:
     settings = context().settings

@@ -22,7 +22,8 @@ from app.web import queries, render, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.examples import examples
-from app.web.http import conditional, truncated
+from app.web.http import conditional, page_number, truncated
+from app.web.releases import entity_history
 from app.web.renderers import HTML, choose, lookup
 
 bp = Blueprint("pages", __name__)
@@ -40,11 +41,12 @@ def home() -> str:
         "home.html",
         summary=queries.dataset_summary(manifest),
         classes=queries.classes(store, manifest.get("classes") if manifest else None),
-        examples=[(e, url_for("sparql.endpoint", query=e.query)) for e in examples(settings.ontology_dir)],
+        examples=[(e, url_for("questions.question", slug=e.slug)) for e in examples(settings.ontology_dir)],
     )
 
 
 @bp.get("/id/<kind>/<name>")
+@bp.get("/releases/<release_id>/id/<kind>/<name>")
 @conditional
 def entity(kind: str, name: str) -> Response | str:
     ctx = context()
@@ -58,7 +60,9 @@ def entity(kind: str, name: str) -> Response | str:
         page = queries.entity(ctx.store, iri, settings)
         if page is None:
             raise HTTPError(404, f"Nothing is known about <{iri}>.")
-        return render.entity_page(page, kind, slug, settings)
+        history = None if settings.store_endpoint else entity_history(
+            settings.build_dir, ctx.published, iri, (c.claim.value for c in page.notes))
+        return render.entity_page(page, kind, slug, settings, history)
     triples, cut = queries.description(ctx.store, iri, settings.sparql_max_rows)
     if not triples:
         raise HTTPError(404, f"Nothing is known about <{iri}>.")
@@ -71,10 +75,7 @@ def class_index(name: str) -> str:
     ctx = context()
     settings = ctx.settings
     choose((HTML,), request.headers.get("Accept"))
-    page = request.args.get("page", "1")
-    if not (page.isascii() and page.isdigit() and len(page) <= 9 and int(page) >= 1):
-        raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
-    number, limit = int(page), settings.page_link_limit
+    number, limit = page_number(), settings.page_link_limit
     index = queries.class_index(ctx.store, urls.class_iri(name), limit, (number - 1) * limit, settings.base_iri)
     if index is None or (number > 1 and not index.items):
         raise HTTPError(404, f"There is no class {name!r} (or no page {number} of it).")

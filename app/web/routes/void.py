@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request, url_for
 
 from app.convert import to_oxigraph
+from app.store import releases
 from app.web import urls
-from app.web.context import context
+from app.web.context import context, pinned
 from app.web.dataset import void_graph
 from app.web.http import conditional
 from app.web.renderers import GRAPH_FORMATS, HTML, choose, write_graph
@@ -21,12 +22,17 @@ VOID_FORMATS = (*GRAPH_FORMATS, HTML)
 
 
 @bp.get("/.well-known/void")
+@bp.get("/releases/<release_id>/.well-known/void")
 @conditional
 def void() -> Response:
     fmt = choose(VOID_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     if fmt is HTML:
         return redirect(url_for("downloads.listing"), code=303)
     ctx = context()
-    graph = void_graph(ctx.published, urls.site_root(ctx.settings))
+    root, release = urls.site_root(ctx.settings), ctx.published
+    if pinned(release):
+        graph = void_graph(release, root, f"{root}releases/{release.id}/")
+    else:
+        graph = void_graph(release, root, versions=releases(ctx.settings.build_dir))
     return Response(write_graph(fmt, to_oxigraph(graph), dict(graph.namespaces())), content_type=fmt.content_type)
 

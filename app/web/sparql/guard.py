@@ -23,6 +23,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from app.store import GraphStore
 from app.web.errors import HTTPError
+from app.web.queries.common import in_graph
 
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
@@ -35,6 +36,8 @@ class Prepared:
     form: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    graph_iris: tuple[str, ...] | None = None
+    """The IRIs of the query's `GRAPH <iri>` patterns when it has no `GRAPH ?var` (None when it has one)."""
 
 
 def normalise(text: str) -> str:
@@ -83,7 +86,11 @@ def _prepare(text: str, allowed_services: tuple[str, ...]) -> Prepared:
     form = FORMS.get(query.algebra.name)
     if form is None:
         raise HTTPError(400, f"unsupported query form {query.algebra.name}")
+    graph_iris: set[str] | None = set()
     for node in _nodes(query.algebra):
+        if node.name == "Graph" and graph_iris is not None:
+            term = dict.get(node, "term")
+            graph_iris = graph_iris | {str(term)} if isinstance(term, URIRef) else None
         if node.name == "ServiceGraphPattern":
             term = dict.get(node, "term")
             if not isinstance(term, URIRef) or str(term) not in allowed_services:
@@ -101,7 +108,8 @@ def _prepare(text: str, allowed_services: tuple[str, ...]) -> Prepared:
             default_graphs.append(str(dict.get(clause, "default")))
         else:
             named_graphs.append(str(dict.get(clause, "named")))
-    return Prepared(text, form, tuple(default_graphs), tuple(named_graphs))
+    return Prepared(text, form, tuple(default_graphs), tuple(named_graphs),
+                    tuple(sorted(graph_iris)) if graph_iris is not None else None)
 
 
 def check_graph(store: GraphStore, graph: str) -> None:
@@ -110,7 +118,7 @@ def check_graph(store: GraphStore, graph: str) -> None:
         node = ox.NamedNode(graph)
     except ValueError:
         raise HTTPError(400, f"graph name {graph!r} is not an absolute IRI") from None
-    if not store.ask(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}"):
+    if not store.ask(f"ASK {{ {in_graph(str(node), '?s ?p ?o')} }}"):
         raise HTTPError(
             400, f"{node} is not a graph of this dataset; FROM, FROM NAMED, default-graph-uri and "
             "named-graph-uri may only name graphs of the store (nothing is fetched from elsewhere)"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.store import GraphStore
+from app.store import GraphStore, StoreUnavailable
 from app.vocab import PREFIXES
-from app.web.errors import HTTPError
+from app.web.errors import HTTPError, unavailable
 from app.web.renderers import (
     N_QUADS,
     N_TRIPLES,
@@ -75,6 +75,8 @@ def failure(exc: Exception) -> HTTPError:
     """What the client is told when answering a job raised `exc`."""
     if isinstance(exc, HTTPError):
         return exc
+    if isinstance(exc, StoreUnavailable):
+        return unavailable(exc)
     if isinstance(exc, OSError):  # the remote side's words are not passed on (no probing oracle)
         return HTTPError(502, f"a request to another server failed ({type(exc).__name__})")
     return HTTPError(500, f"the query failed: {type(exc).__name__}: {exc}")
@@ -95,7 +97,8 @@ def execute(store: GraphStore, job: Job) -> Answer:
         check_graph(store, graph)
     try:
         result = store.query(prepared.text, default_graphs=default_graphs or None,
-                             named_graphs=named_graphs or None)
+                             named_graphs=named_graphs or None, graph=prepared.form in ("CONSTRUCT", "DESCRIBE"),
+                             graph_iris=prepared.graph_iris)
         return _serialise(result, fmt, job.max_rows)
     except SyntaxError as exc:
         raise HTTPError(400, f"SPARQL syntax error: {exc}") from None
