@@ -95,12 +95,19 @@ def labels_of(store: GraphStore, iris: Iterable[str], base_iri: str) -> Names:
     return Names({k: v[1] for k, v in best.items()}, base_iri)
 
 
-def classes_of(store: GraphStore, nodes: list[str], inferred: str) -> dict[str, str]:
+def derived_graphs(base_iri: str) -> tuple[str, str]:
+    """(inferred, merged): the graph of what the reasoner entails, and the graph a store without a default graph of
+    its own holds the merged default graph in (Virtuoso: app/virtuoso.py), which states nothing of its own."""
+    return f"{base_iri}graph/inferred", f"{base_iri}graph/default"
+
+
+def classes_of(store: GraphStore, nodes: list[str], base_iri: str) -> dict[str, str]:
     """Each node's DefCoop class: one it is asserted to have (the most specific, as data states types), else any."""
+    inferred, merged = derived_graphs(base_iri)
     values = " ".join(iri_ref(x) for x in nodes)
     rows = store.select(
         f"SELECT ?x ?c ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x <{RDF_TYPE}> ?c }} "
-        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)})) }}")
+        f"FILTER(STRSTARTS(STR(?c), {string_literal(ONTOLOGY_NS)}) && ?g != <{merged}>) }}")
     best: dict[str, tuple[bool, str]] = {}
     for r in rows:
         rank = (r["g"].value == inferred, r["c"].value)

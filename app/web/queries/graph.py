@@ -14,7 +14,7 @@ from app.config import Settings
 from app.store import GraphStore
 from app.vocab import RDF_TYPE
 from app.web.model import GraphEdge, GraphNode, Node, RelationGraph
-from app.web.queries.common import classes_of, first_value, iri_ref, labels_of, string_literal
+from app.web.queries.common import classes_of, derived_graphs, first_value, iri_ref, labels_of, string_literal
 
 GRAPH_NODES = 25
 """Most neighbours a relation graph shows; a hub shows its most connected ones and says how many it leaves out."""
@@ -47,8 +47,8 @@ def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGr
     degrees = _degrees(store, candidates) if len(candidates) > GRAPH_NODES else {}
     chosen = sorted(candidates, key=lambda x: (-degrees.get(x, 0), x))[:GRAPH_NODES]
     shown = [iri, *chosen]
-    edges = _edges(store, shown, f"{settings.base_iri}graph/inferred")
-    kinds = classes_of(store, shown, f"{settings.base_iri}graph/inferred")
+    edges = _edges(store, shown, settings.base_iri)
+    kinds = classes_of(store, shown, settings.base_iri)
     labels = labels_of(store, {*shown, *kinds.values(), *(p for e in edges for p in e[2])}, settings.base_iri)
 
     def graph_node(x: str) -> GraphNode:
@@ -76,12 +76,13 @@ def _degrees(store: GraphStore, nodes: list[str]) -> dict[str, int]:
     return {r["x"].value: int(r["n"].value) for r in rows}
 
 
-def _edges(store: GraphStore, nodes: list[str], inferred: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
+def _edges(store: GraphStore, nodes: list[str], base_iri: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
     """(subject, object, properties, inferred) for the links between any two of `nodes`: the asserted properties of
     each linked pair, or the inferred ones when nothing asserts a link between them."""
+    inferred, merged = derived_graphs(base_iri)
     values = " ".join(iri_ref(x) for x in nodes)
     rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} VALUES ?o {{ {values} }} "
-                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?s != ?o) }}")
+                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?s != ?o && ?g != <{merged}>) }}")
     found: dict[tuple[str, str], dict[str, bool]] = {}
     for r in rows:
         props = found.setdefault((r["s"].value, r["o"].value), {})

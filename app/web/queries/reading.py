@@ -104,9 +104,9 @@ def _entities(store: GraphStore, claims: list[str], settings: Settings) -> dict[
         for r in store.select(
             PROLOGUE + f"SELECT DISTINCT ?claim ?x ?object WHERE {{ VALUES ?claim {{ {values} }} GRAPH ?claim {{ "
             f"{{ ?x ?p ?o BIND(false AS ?object) }} UNION "
-            f"{{ ?s ?p ?x FILTER(?p NOT IN (<{RDF_TYPE}>, skos:inScheme)) BIND(true AS ?object) "
-            f"FILTER NOT EXISTS {{ ?x skos:inScheme ?scheme }} }} }} "
-            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {entities})) }}"
+            f"{{ ?s ?p ?x FILTER(?p NOT IN (<{RDF_TYPE}>, skos:inScheme)) BIND(true AS ?object) }} }} "
+            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {entities})) "
+            "FILTER(!?object || NOT EXISTS { ?x skos:inScheme ?scheme }) }"  # a concept counts only as a subject
         ):
             rank = 1 if r["object"].value == "true" else 0
             seen = found.setdefault(r["claim"].value, {})

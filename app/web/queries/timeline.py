@@ -102,7 +102,7 @@ def _items(store: GraphStore, settings: Settings, events: list[str]) -> tuple[li
         value = found[r["e"].value].setdefault(prop, {}).setdefault(r["v"].value, set())
         if "status" in r:
             value.add(f"{r['g'].value} {r['status'].value}")
-    kinds = classes_of(store, events, f"{settings.base_iri}graph/inferred")
+    kinds = classes_of(store, events, settings.base_iri)
     items: list[Raw] = []
     wanted: set[str] = set(events) | set(kinds.values())
     for e in events:
