@@ -136,11 +136,11 @@ def timeline_picture(timeline: Timeline) -> TimelinePicture | None:
                 ends.append(0.0)
             ends[row] = x + width
         kind = item.kind.value.rsplit("#", 1)[-1] if item.kind else ""
-        right_side = x < TIMELINE_WIDTH * 0.6
+        right_side = x < TIMELINE_WIDTH * 0.5
         dates = readable_span(item.start, item.end)
         placed.append(PlacedItem(
             item.node.value, f"{item.node.label} ({item.kind.label if item.kind else 'event'}, {dates}, date "
-                             f"{item.date_status})", shorten(item.node.label, 40) if labelled else "",
+                             f"{item.date_status})", shorten(item.node.label, 56) if labelled else "",
             KIND_COLOURS.get(kind, OTHER_COLOUR), x, 40 + row * ROW_HEIGHT, round(width, 1),
             item.date_status == "inferred", round(x + width + 10 if right_side else x - 10, 1),
             "start" if right_side else "end"))
