@@ -3,10 +3,10 @@ and every download parsed by two RDF parsers (rdflib, pyoxigraph) and JSON-LD ex
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import hashlib
 import json
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
