@@ -9,6 +9,8 @@ from the URL's extension (`/id/city/moscow.ttl`) or from Accept (renderers.py). 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +21,8 @@ from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES
 from app.web import urls
 from app.web.context import app_settings
-from app.web.model import Entity
+from app.web.model import Entity, Facet, Node
+from app.web.queries import FACETS
 from app.web.releases import EntityHistory
 from app.web.renderers import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, write_graph
 
@@ -83,6 +86,34 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings, history:
         entity_path=path,
         timemap=url_for("releases.timemap", kind=kind, name=slug),
     )
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    """A link of a facet list: to narrow the list to a value (with its count), or to drop a chosen value."""
+
+    label: str
+    url: str
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class FacetView:
+    title: str
+    links: tuple[FacetLink, ...]
+
+
+def facet_links(found: Sequence[Facet], named: Mapping[str, Node], chosen: Mapping[str, str],
+                here: Callable[..., str]) -> tuple[tuple[FacetView, ...], tuple[FacetView, ...]]:
+    """The facets as links that keep the other chosen values (`here(**params)` builds the page's URL): the values
+    to narrow by, and the chosen values, each with the URL that drops it."""
+    narrow = tuple(FacetView(f.title, tuple(FacetLink(v.node.label, here(**{**chosen, f.key: v.node.value}), v.count)
+                                            for v in f.values)) for f in found)
+    titles = {f.key: f.title for f in FACETS}
+    active = tuple(FacetView(titles[k], (FacetLink(named[k].label,
+                                                   here(**{o: v for o, v in chosen.items() if o != k})),))
+                   for k in chosen)
+    return narrow, active
 
 
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:

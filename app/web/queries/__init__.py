@@ -22,7 +22,9 @@ from app.web.queries.catalog import (
 )
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
+from app.web.queries.facets import FACETS, BadFacet, chosen_clauses, facets
 from app.web.queries.history import graph_quads
 
-__all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "dataset_summary", "description", "entity",
-           "graph_quads", "is_instance", "property_usage", "search"]
+__all__ = ["FACETS", "BadFacet", "choices", "chosen_clauses", "claim_parts", "class_index", "classes", "compact",
+           "dataset_summary", "description", "entity", "facets", "graph_quads", "is_instance", "property_usage",
+           "search"]
