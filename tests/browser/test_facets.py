@@ -8,16 +8,10 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from app.pipeline.publish import Published
 from tests.browser.conftest import Tab
-from tests.conftest import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-
-@pytest.fixture(scope="module")
-def site(live_server: Callable[..., LiveServer], published: Published) -> str:
-    return live_server({"build_dir": published.release.path.parent.parent}).url
 
 
 def test_a_reader_narrows_a_class_page_with_facets(site: str, open_tab: Callable[..., Tab]) -> None:
