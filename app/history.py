@@ -4,8 +4,9 @@ them (`write_history_files`, `changes`); the site reads them (`/releases`, diffs
 * `graph_digests`: per named graph, its number of quads and an order-independent digest of them (the sum of the
   sha256 of each N-Quads line, modulo 2^256), written as `graphs.json` beside the manifest with the releases the
   graph first appeared in and is unchanged since, so any two releases tell which graphs differ without reading them.
-* `triple_hashes`: a 64-bit hash of each line of the merged N-Triples dump (each triple once), kept as
-  `triples.hashes` (sorted, 8 bytes each), so the triples added and removed between two releases are counted exactly.
+* `line_hashes`: a 64-bit hash of each triple (its N-Triples line) of the merged graph, kept as `triples.hashes`
+  (sorted, 8 bytes each), so the triples added and removed between two releases are counted exactly. The build
+  hashes each facts file's triples once and keeps them in its cache; a release's hashes are their union.
 * `changes`: the summary a release's manifest carries about its predecessor (sources, graphs, claims, triples,
   entities added, removed or changed).
 """
@@ -16,6 +17,7 @@ import hashlib
 import json
 import sqlite3
 from array import array
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,18 +47,32 @@ def graph_digests(nquads: Path) -> dict[str, dict[str, Any]]:
     return {g.decode(): {"quads": n, "digest": f"{s:064x}"} for g, (n, s) in sorted(sums.items())}
 
 
-def triple_hashes(ntriples: Path) -> array:
-    """The sorted 64-bit hashes of the lines of an N-Triples dump."""
-    with open(ntriples, "rb") as lines:
-        hashes = array("Q", sorted({int.from_bytes(hashlib.blake2b(line.rstrip(b"\r\n"), digest_size=8).digest())
-                                    for line in lines if line.strip()}))
+def line_hashes(data: bytes) -> array:
+    """The sorted, distinct 64-bit hashes of the lines of N-Triples text."""
+    return array("Q", sorted({int.from_bytes(hashlib.blake2b(line, digest_size=8).digest())
+                              for line in data.splitlines() if line.strip()}))
+
+
+def read_hashes(path: Path) -> array:
+    hashes = array("Q")
+    with open(path, "rb") as f:
+        hashes.frombytes(f.read())
     return hashes
 
 
-def write_history_files(release_dir: Path, release_id: str, previous_dir: Path | None) -> None:
-    """`graphs.json` and `triples.hashes` of the release being built in `release_dir`, from its dumps. Each graph
-    also records the release it first appeared in (`first`) and the release since which its content is unchanged
-    (`since`), carried over from the previous release."""
+def union(parts: Iterable[array]) -> array:
+    """The sorted union of hash arrays."""
+    found: set[int] = set()
+    for part in parts:
+        found.update(part)
+    return array("Q", sorted(found))
+
+
+def write_history_files(release_dir: Path, release_id: str, previous_dir: Path | None, triples: array) -> None:
+    """`graphs.json` of the release being built in `release_dir`, from its N-Quads dump, and `triples.hashes`
+    (`triples`: the hashes of its merged graph's triples, which the build gathers file by file from its cache).
+    Each graph also records the release it first appeared in (`first`) and the release since which its content is
+    unchanged (`since`), carried over from the previous release."""
     downloads = release_dir / "downloads"
     graphs = graph_digests(downloads / "defcoop.nq")
     before = (read_graphs(previous_dir) if previous_dir else None) or {}
@@ -67,7 +83,7 @@ def write_history_files(release_dir: Path, release_id: str, previous_dir: Path |
         entry["since"] = old.get("since", previous_dir.name) if same else release_id  # type: ignore[union-attr]
     (release_dir / GRAPHS_FILE).write_text(json.dumps(graphs, indent=0), encoding="utf-8")
     with open(release_dir / TRIPLES_FILE, "wb") as out:
-        triple_hashes(downloads / "defcoop.nt").tofile(out)
+        triples.tofile(out)
 
 
 def read_graphs(release_dir: Path) -> dict[str, dict[str, Any]] | None:
@@ -79,12 +95,7 @@ def read_graphs(release_dir: Path) -> dict[str, dict[str, Any]] | None:
 def read_triple_hashes(release_dir: Path) -> set[int] | None:
     """A release's triple hashes; None for a release built before releases recorded them."""
     path = release_dir / TRIPLES_FILE
-    if not path.is_file():
-        return None
-    hashes = array("Q")
-    with open(path, "rb") as f:
-        hashes.frombytes(f.read())
-    return set(hashes)
+    return set(read_hashes(path)) if path.is_file() else None
 
 
 def _entities(release_dir: Path) -> set[str] | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from app.config import Settings
-from app.history import changes, write_history_files
+from app.history import changes, line_hashes, read_hashes, union, write_history_files
 from app.pipeline import stages
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
@@ -105,7 +105,8 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
         raise BuildFailed(problems)
     warnings = look_alike(units, stages.locator(store, units))
     used = verdicts | {f for u in units
-                       for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file, u.names_file)}
+                       for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file, u.names_file,
+                                 u.hashes_file)}
     used |= {cache / "units" / f"{u.key}.json" for u in units}
     return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, inferred,
                    used, warnings)
@@ -152,7 +153,11 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }
             previous = current_release(settings.build_dir)
-            write_history_files(staging, manifest["build_id"], previous.path if previous else None)
+            others_text = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for g in others
+                                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+                                       + checked.ontology_entailed, format=ox.RdfFormat.N_TRIPLES)
+            hashes = union([line_hashes(others_text), *(read_hashes(u.hashes_file) for u in checked.units)])
+            write_history_files(staging, manifest["build_id"], previous.path if previous else None, hashes)
             manifest["changes"] = changes(previous.path if previous else None,
                                           previous.manifest if previous else None, staging, manifest["inputs"],
                                           settings.id_prefix + "claim/")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from app.history import line_hashes
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
@@ -46,6 +47,11 @@ class Unit:
     def triples_file(self) -> Path:
         """The unit's distinct triples (graphs dropped), for the merged dumps."""
         return self.quads_file.with_suffix(".nt")
+
+    @property
+    def hashes_file(self) -> Path:
+        """The 64-bit hashes of the unit's triples and their entailments (app/history.py)."""
+        return self.quads_file.with_suffix(".hashes")
 
     @property
     def names_file(self) -> Path:
@@ -207,6 +213,8 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
     inferred = entailed(triples, vocab)
     inferred_file = cache_dir / f"{key}.inferred.nt"
     ox.serialize(inferred, str(inferred_file), format=ox.RdfFormat.N_TRIPLES)
+    with open(cache_dir / f"{key}.hashes", "wb") as out:  # for the release's history (app/history.py)
+        line_hashes((cache_dir / f"{key}.nt").read_bytes() + inferred_file.read_bytes()).tofile(out)
     _write_names(quads, base_iri, cache_dir / f"{key}.names.json")
     nodes_file = cache_dir / f"{key}.nodes.json"
     nodes_file.write_text(json.dumps({"subjects": sorted(subjects), "objects": sorted(objects - subjects)}),

@@ -344,3 +344,20 @@ class ClaimParts:
     assertion: tuple[ox.Triple, ...]
     description: tuple[ox.Triple, ...]
     license: str | None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet and how many of the listed instances have it."""
+
+    node: Node
+    count: int
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to narrow a class index (`key` is its URL parameter), with its most frequent values."""
+
+    key: str
+    title: str
+    values: tuple[FacetValue, ...]

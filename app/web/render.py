@@ -9,7 +9,7 @@ from the URL's extension (`/id/city/moscow.ttl`) or from Accept (renderers.py). 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,8 @@ from app.config import Settings
 from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
-from app.web.model import Entity, Timeline
+from app.web.model import Entity, Facet, Node, Timeline
+from app.web.queries import FACETS
 from app.web.releases import EntityHistory
 from app.web.renderers import (
     HTML,
@@ -167,6 +168,34 @@ def timeline_document(found: Timeline, fmt: Format) -> bytes:
         triples += [ox.Triple(event, ox.NamedNode(str(DEFCOOP.discussed)), ox.NamedNode(p.value))
                     for p in i.programmes]
     return write_graph(fmt, triples, PREFIXES)
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    """A link of a facet list: to narrow the list to a value (with its count), or to drop a chosen value."""
+
+    label: str
+    url: str
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class FacetView:
+    title: str
+    links: tuple[FacetLink, ...]
+
+
+def facet_links(found: Sequence[Facet], named: Mapping[str, Node], chosen: Mapping[str, str],
+                here: Callable[..., str]) -> tuple[tuple[FacetView, ...], tuple[FacetView, ...]]:
+    """The facets as links that keep the other chosen values (`here(**params)` builds the page's URL): the values
+    to narrow by, and the chosen values, each with the URL that drops it."""
+    narrow = tuple(FacetView(f.title, tuple(FacetLink(v.node.label, here(**{**chosen, f.key: v.node.value}), v.count)
+                                            for v in f.values)) for f in found)
+    titles = {f.key: f.title for f in FACETS}
+    active = tuple(FacetView(titles[k], (FacetLink(named[k].label,
+                                                   here(**{o: v for o, v in chosen.items() if o != k})),))
+                   for k in chosen)
+    return narrow, active
 
 
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:

@@ -356,3 +356,12 @@ def _tsv_solutions(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
     lines = ["\t".join("?" + name for name in variables)]
     lines += ["\t".join(_tsv_value(term) for term in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+def table_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A page's table as CSV (RFC 4180: a header row, CRLF line ends), for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

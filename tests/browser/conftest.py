@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from app.config import ROOT
+from app.pipeline.publish import Published
+from tests.conftest import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -82,3 +84,9 @@ def open_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def site(live_server: Callable[..., LiveServer], published: Published) -> str:
+    """The bundled build served by `defcoop serve`, as a reader's browser reaches it."""
+    return live_server({"build_dir": published.release.path.parent.parent}).url

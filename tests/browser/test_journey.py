@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 
 from app.config import ROOT
-from app.pipeline.publish import Published
 from tests.browser.conftest import PHONE, Tab
 from tests.conftest import LiveServer
 from tests.test_competency_questions import expected_rows
@@ -25,10 +24,6 @@ INFERRED_ROWS = len(expected_rows(ROOT / "ontology" / "competency-questions" / "
 """Rows the example query answers: its expected answer, so the journey follows the data."""
 HOSTILE = "<script>alert(1)</script>"
 
-
-@pytest.fixture(scope="module")
-def site(live_server: Callable[..., LiveServer], published: Published) -> str:
-    return live_server({"build_dir": published.release.path.parent.parent}).url
 
 
 @pytest.fixture(scope="module")

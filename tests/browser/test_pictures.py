@@ -13,11 +13,9 @@ import requests
 from playwright.sync_api import expect
 
 from app.config import ROOT
-from app.pipeline.publish import Published
 from app.store import GraphStore
 from app.texts import sentences
 from tests.browser.conftest import PHONE, Tab
-from tests.conftest import LiveServer
 from tests.web.test_pictures import INDIA, MEETING, neighbours
 from tests.web.test_reading import READ, SLUG, quoted_sentences, quotes
 from tests.web.test_timeline import ID, dated
@@ -27,11 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 INDIA_EVENTS = (f"FILTER EXISTS {{ {{ ?e defcoop:participant <{ID}country/india> }} UNION "
                 f"{{ ?e defcoop:participant/defcoop:country <{ID}country/india> }} }}")
 RUSSIA_EVENTS = INDIA_EVENTS.replace("country/india", "country/russia")
-
-
-@pytest.fixture(scope="module")
-def site(live_server: Callable[..., LiveServer], published: Published) -> str:
-    return live_server({"build_dir": published.release.path.parent.parent}).url
 
 
 def links_answer(site: str, hrefs: list[str]) -> None:

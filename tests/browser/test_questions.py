@@ -10,9 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.config import ROOT
-from app.pipeline.publish import Published
 from tests.browser.conftest import Tab
-from tests.conftest import LiveServer
 from tests.test_competency_questions import expected_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -20,10 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 COUNTS = ROOT / "ontology" / "competency-questions" / "16-claims-by-status.rq"
 OBJECTIVES = ROOT / "ontology" / "competency-questions" / "11-india-objectives.rq"
 
-
-@pytest.fixture(scope="module")
-def site(live_server: Callable[..., LiveServer], published: Published) -> str:
-    return live_server({"build_dir": published.release.path.parent.parent}).url
 
 
 def test_a_reader_asks_a_question_and_changes_its_parameter(site: str, open_tab: Callable[..., Tab]) -> None:

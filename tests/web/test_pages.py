@@ -105,7 +105,7 @@ def test_home_lists_classes_with_counts_example_queries_and_ways_in(pages: Flask
     assert re.search(r'<a href="/class/Firm">Firm</a> <span class="count">0</span>', page)
     for example in examples():
         assert example.question.replace("'", "&#39;") in page
-    assert page.count('href="/sparql?query=') == len(examples()) == 15
+    assert page.count('href="/questions/') == len(examples()) == 16
     for target in ('action="/search"', 'href="/sparql"', 'href="/downloads"', 'href="/ontology"',
                    'href="/.well-known/void"'):
         assert target in page

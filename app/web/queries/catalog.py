@@ -80,9 +80,10 @@ def classes(store: GraphStore, counts: Mapping[str, int] | None = None) -> list[
 
 
 def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
-                base_iri: str = Settings.base_iri) -> ClassIndex | None:
+                base_iri: str = Settings.base_iri, where: str = "") -> ClassIndex | None:
     """Instances `offset` … `offset + limit` of a DefCoop class (the store's stable order, then by label within
-    the page), its total, definition and neighbouring classes; None if the ontology has no such class."""
+    the page), its total, definition and neighbouring classes; None if the ontology has no such class. `where`
+    narrows the instances (`?x`) to those matching it (facets.chosen_clauses)."""
     try:
         node = iri_ref(class_iri)
     except ValueError:
@@ -94,9 +95,11 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     )
     if not about or not class_iri.startswith(ONTOLOGY_NS):
         return None
-    total = int(first_value(store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {node} }}"), "n", 0))
+    prologue = PROLOGUE if where else ""
+    total = int(first_value(store.select(
+        prologue + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {node} . {where} }}"), "n", 0))
     items = [r["x"] for r in store.select(
-        f"SELECT DISTINCT ?x WHERE {{ ?x a {node} }} LIMIT {int(limit)} OFFSET {int(offset)}")]
+        prologue + f"SELECT DISTINCT ?x WHERE {{ ?x a {node} . {where} }} LIMIT {int(limit)} OFFSET {int(offset)}")]
     near = store.select(
         PROLOGUE + "SELECT ?super ?sub WHERE { " + in_graph(
             f"<{ONTOLOGY_IRI}>", f"{{ {node} rdfs:subClassOf ?super FILTER(isIRI(?super)) }} UNION "

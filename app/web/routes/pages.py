@@ -16,6 +16,8 @@ Every GET answers conditional requests (ETag / Last-Modified, 304) through `@con
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, render_template, request, url_for
 
 from app.web import queries, render, urls
@@ -24,11 +26,13 @@ from app.web.errors import HTTPError
 from app.web.examples import examples
 from app.web.http import conditional, page_number, truncated
 from app.web.releases import entity_history
-from app.web.renderers import HTML, choose, lookup
+from app.web.renderers import HTML, RESULTS_CSV, choose, lookup, table_csv
 
 bp = Blueprint("pages", __name__)
 
 SEARCH_MAX_CHARS = 200
+TABLE_FORMATS = (HTML, RESULTS_CSV)
+"""A list page is HTML, or its table as CSV (`?format=csv` or `Accept: text/csv`)."""
 
 
 @bp.get("/")
@@ -71,19 +75,32 @@ def entity(kind: str, name: str) -> Response | str:
 
 @bp.get("/class/<name>")
 @conditional
-def class_index(name: str) -> str:
+def class_index(name: str) -> Response | str:
     ctx = context()
     settings = ctx.settings
-    choose((HTML,), request.headers.get("Accept"))
+    fmt = choose(TABLE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     number, limit = page_number(), settings.page_link_limit
-    index = queries.class_index(ctx.store, urls.class_iri(name), limit, (number - 1) * limit, settings.base_iri)
+    chosen = {f.key: request.args[f.key] for f in queries.FACETS if request.args.get(f.key)}
+    try:
+        where = queries.chosen_clauses(chosen)
+    except queries.BadFacet as e:
+        raise HTTPError(400, str(e)) from None
+    class_iri = urls.class_iri(name)
+    index = queries.class_index(ctx.store, class_iri, limit, (number - 1) * limit, settings.base_iri, where)
     if index is None or (number > 1 and not index.items):
         raise HTTPError(404, f"There is no class {name!r} (or no page {number} of it).")
+    if fmt is RESULTS_CSV:
+        return Response(table_csv(("iri", "label"), ((n.value, n.label) for n in index.items)),
+                        content_type=RESULTS_CSV.content_type)
+    found, named = queries.facets(ctx.store, class_iri, chosen, settings.base_iri)
+    here = functools.partial(url_for, "pages.class_index", name=name)
     return render_template(
         "class_index.html",
         index=index,
-        previous=url_for("pages.class_index", name=name, page=number - 1) if number > 1 else None,
-        next=url_for("pages.class_index", name=name, page=number + 1) if index.has_next else None,
+        facets=render.facet_links(found, named, chosen, here),
+        csv=here(**chosen, page=number, format="csv"),
+        previous=here(**chosen, page=number - 1) if number > 1 else None,
+        next=here(**chosen, page=number + 1) if index.has_next else None,
     )
 
 

@@ -1,0 +1,37 @@
+"""Facets in headless Chromium: a reader narrows the events to India, then to a year, then drops the country."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Tab
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+
+
+def test_a_reader_narrows_a_class_page_with_facets(site: str, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + "/class/Event")
+    listed = page.locator("ul.instances li")
+    everything = listed.count()
+    country = page.locator("section.facet", has=page.get_by_role("heading", name="Country"))
+    india = country.locator("li").filter(has_text="India")
+    expected = int(india.locator(".count").inner_text())
+    india.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"country="))
+    expect(listed).to_have_count(expected)
+    expect(page.locator(".facets-chosen")).to_contain_text("India")
+    year = page.locator("section.facet", has=page.get_by_role("heading", name="Year")).get_by_role("link").first
+    year.click()
+    expect(page).to_have_url(re.compile(r"country=.*year=|year=.*country="))
+    tab.shot("class-facets")
+    page.get_by_label(re.compile("remove country")).click()
+    expect(page).not_to_have_url(re.compile(r"country="))
+    assert listed.count() <= everything
+    assert not tab.errors and not tab.dialogs
