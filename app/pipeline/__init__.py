@@ -30,6 +30,7 @@ from app.pipeline.publish import (
     class_counts,
     jsonld_context,
     write_downloads,
+    write_facet_index,
     write_manifest,
     write_name_index,
     write_nanopubs,
@@ -128,6 +129,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             files[NANOPUBS] = write_nanopubs(store, staging, settings.base_iri, checked.ontology_iri)
             tick.advance(len(files), triples)
             names = write_name_index(store, staging, settings.id_prefix)
+            facet_rows = write_facet_index(store, staging, settings.id_prefix)
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
@@ -149,6 +151,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "jsonld_context": jsonld_context(prefixes),
                 "default_graph": "merged",
                 "search_names": names,
+                "facet_rows": facet_rows,
                 "source_texts": texts,
                 "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }

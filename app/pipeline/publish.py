@@ -12,7 +12,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,9 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.facets import FACETS
+from app.facets import index_path as facet_path
+from app.facets import write_index as write_facets
 from app.nanopubs import nanopublication
 from app.search import NAME_PROPERTIES, index_path, write_index
 from app.store import Release, texts_dir
@@ -230,6 +233,22 @@ def write_nanopubs(store: ox.Store, staging: Path, base_iri: str, ontology_iri: 
 
     entry = write_dump(staging / "downloads" / NANOPUBS, ox.RdfFormat.TRIG, write)
     return {**entry, "triples": quads, "content": "nanopublications"}
+
+
+def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
+    """The release's facet index (app/facets.py): the DefCoop classes of every entity, and each facet's values."""
+    prologue = f"PREFIX defcoop: <{DEFCOOP._NS}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    ours = f'isIRI(?x) && STRSTARTS(STR(?x), "{id_prefix}")'
+    members = store.query(prologue + f'SELECT DISTINCT ?c ?x WHERE {{ ?x a ?c FILTER({ours} && '
+                          f'STRSTARTS(STR(?c), "{DEFCOOP._NS}")) }}', use_default_graph_as_union=True)
+
+    def rows() -> Iterator[tuple[str, str, str]]:
+        for kind in FACETS:
+            found = store.query(prologue + f"SELECT DISTINCT ?x ?f WHERE {{ {kind.pattern} FILTER({ours}) }}",
+                                use_default_graph_as_union=True)
+            yield from ((r["x"].value, kind.key, r["f"].value) for r in found)  # type: ignore[index]
+
+    return write_facets(facet_path(staging), ((r["c"].value, r["x"].value) for r in members), rows())  # type: ignore[index]
 
 
 def write_name_index(store: ox.Store, staging: Path, id_prefix: str) -> int:

@@ -22,6 +22,8 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from app.config import Settings
+from app.facets import FacetIndex
+from app.facets import index_path as facet_path
 from app.search import NameIndex, index_path
 from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store, release_named
 from app.web.errors import HTTPError, nothing_published
@@ -54,6 +56,14 @@ class RequestContext:
             return None
         path = index_path(self.release.path)
         return _name_index(path) if path.is_file() else None
+
+    @property
+    def facets(self) -> FacetIndex | None:
+        """The release's facet index for class pages, when it has one."""
+        if self.release is None:
+            return None
+        path = facet_path(self.release.path)
+        return _facet_index(path) if path.is_file() else None
 
     def store_of(self, release: Release) -> GraphStore:
         """The embedded store of another kept release (what a diff between two releases reads)."""
@@ -150,3 +160,8 @@ def _store_for(app: Flask, settings: Settings, release: Release | None) -> Graph
 @functools.lru_cache(maxsize=4)
 def _name_index(path: Path) -> NameIndex:
     return NameIndex(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _facet_index(path: Path) -> FacetIndex:
+    return FacetIndex(path)

@@ -18,11 +18,11 @@ import pyoxigraph as ox
 from flask import render_template, url_for
 
 from app.config import Settings
+from app.facets import FACETS
 from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
 from app.web.model import Entity, Facet, Node, Timeline
-from app.web.queries import FACETS
 from app.web.releases import EntityHistory
 from app.web.renderers import (
     HTML,

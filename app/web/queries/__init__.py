@@ -23,12 +23,12 @@ from app.web.queries.catalog import (
 )
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
-from app.web.queries.facets import FACETS, BadFacet, chosen_clauses, facets
+from app.web.queries.facets import facets
 from app.web.queries.graph import neighbourhood
 from app.web.queries.history import graph_quads
 from app.web.queries.reading import reading
 from app.web.queries.timeline import timeline
 
-__all__ = ["FACETS", "BadFacet", "choices", "chosen_clauses", "claim_parts", "class_index", "classes", "compact",
+__all__ = ["choices", "claim_parts", "class_index", "classes", "compact",
            "dataset_summary", "description", "entity", "facets", "graph_quads", "is_instance", "neighbourhood",
            "property_usage", "reading", "search", "timeline"]

@@ -80,10 +80,10 @@ def classes(store: GraphStore, counts: Mapping[str, int] | None = None) -> list[
 
 
 def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
-                base_iri: str = Settings.base_iri, where: str = "") -> ClassIndex | None:
+                base_iri: str = Settings.base_iri, narrowed: tuple[list[str], int] | None = None) -> ClassIndex | None:
     """Instances `offset` … `offset + limit` of a DefCoop class (the store's stable order, then by label within
-    the page), its total, definition and neighbouring classes; None if the ontology has no such class. `where`
-    narrows the instances (`?x`) to those matching it (facets.chosen_clauses)."""
+    the page), its total, definition and neighbouring classes; None if the ontology has no such class. With
+    `narrowed` (a page of instances and their total, from the facet index), those instances instead."""
     try:
         node = iri_ref(class_iri)
     except ValueError:
@@ -95,11 +95,12 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     )
     if not about or not class_iri.startswith(ONTOLOGY_NS):
         return None
-    prologue = PROLOGUE if where else ""
-    total = int(first_value(store.select(
-        prologue + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {node} . {where} }}"), "n", 0))
-    items = [r["x"] for r in store.select(
-        prologue + f"SELECT DISTINCT ?x WHERE {{ ?x a {node} . {where} }} LIMIT {int(limit)} OFFSET {int(offset)}")]
+    if narrowed is not None:
+        items, total = [ox.NamedNode(iri) for iri in narrowed[0]], narrowed[1]
+    else:
+        total = int(first_value(store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {node} }}"), "n", 0))
+        items = [r["x"] for r in store.select(
+            f"SELECT DISTINCT ?x WHERE {{ ?x a {node} }} LIMIT {int(limit)} OFFSET {int(offset)}")]
     near = store.select(
         PROLOGUE + "SELECT ?super ?sub WHERE { " + in_graph(
             f"<{ONTOLOGY_IRI}>", f"{{ {node} rdfs:subClassOf ?super FILTER(isIRI(?super)) }} UNION "

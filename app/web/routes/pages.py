@@ -20,6 +20,8 @@ import functools
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from app.facets import FACETS, BadFacet
+from app.facets import check as check_facets
 from app.web import queries, render, urls
 from app.web.context import context
 from app.web.errors import HTTPError
@@ -80,19 +82,21 @@ def class_index(name: str) -> Response | str:
     settings = ctx.settings
     fmt = choose(TABLE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     number, limit = page_number(), settings.page_link_limit
-    chosen = {f.key: request.args[f.key] for f in queries.FACETS if request.args.get(f.key)}
+    chosen = {f.key: request.args[f.key] for f in FACETS if request.args.get(f.key)}
     try:
-        where = queries.chosen_clauses(chosen)
-    except queries.BadFacet as e:
+        check_facets(chosen)
+    except BadFacet as e:
         raise HTTPError(400, str(e)) from None
-    class_iri = urls.class_iri(name)
-    index = queries.class_index(ctx.store, class_iri, limit, (number - 1) * limit, settings.base_iri, where)
+    class_iri, facet_index = urls.class_iri(name), ctx.facets
+    narrowed = facet_index.members(class_iri, chosen, limit, (number - 1) * limit) if chosen and facet_index else None
+    index = queries.class_index(ctx.store, class_iri, limit, (number - 1) * limit, settings.base_iri, narrowed)
     if index is None or (number > 1 and not index.items):
         raise HTTPError(404, f"There is no class {name!r} (or no page {number} of it).")
     if fmt is RESULTS_CSV:
         return Response(table_csv(("iri", "label"), ((n.value, n.label) for n in index.items)),
                         content_type=RESULTS_CSV.content_type)
-    found, named = queries.facets(ctx.store, class_iri, chosen, settings.base_iri)
+    found, named = queries.facets(ctx.store, facet_index, class_iri, chosen, settings.base_iri) if facet_index \
+        else ((), {})
     here = functools.partial(url_for, "pages.class_index", name=name)
     return render_template(
         "class_index.html",

@@ -1,0 +1,135 @@
+"""The release's facet index: for each entity, the countries, cities, programmes, years and epistemic statuses it
+is linked to, and the DefCoop classes it belongs to, in SQLite (`facets.sqlite` in the release folder). The build
+writes it (`FACETS` say what each facet is, as a SPARQL pattern); class pages read it, so that counting a facet
+over tens of thousands of instances is an indexed GROUP BY, not a graph query per page view.
+
+    index = FacetIndex(path)
+    index.counts(class_iri, {"country": india_iri}, "year", 12)   # [(value, count), …]
+    index.members(class_iri, {"country": india_iri}, 100, 0)     # ([iri, …], total)
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+FILE = "facets.sqlite"
+SCHEMA = """
+CREATE TABLE terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE members (class INTEGER NOT NULL, entity INTEGER NOT NULL);
+CREATE TABLE facets (entity INTEGER NOT NULL, facet TEXT NOT NULL, value INTEGER NOT NULL);
+"""
+"""IRIs and years are stored once, in `terms`; the other tables hold their ids (a quarter of the size)."""
+INDEXES = """
+CREATE INDEX members_class ON members (class, entity);
+CREATE INDEX facets_value ON facets (facet, value, entity);
+"""
+YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class FacetKind:
+    key: str
+    """The URL parameter (`?country=`)."""
+    title: str
+    pattern: str
+    """SPARQL binding `?f` (the value) for the entity `?x`, run by the build over the whole release."""
+    by_iri: bool = True
+    """Values are IRIs (shown by label, linked); else text (a year)."""
+
+
+FACETS = (
+    FacetKind("country", "Country", "?x ?p ?f . ?f a defcoop:Country ."),
+    FacetKind("city", "City", "?x ?p ?f . ?f a defcoop:City ."),
+    FacetKind("programme", "Programme", "?x ?p ?f . ?f a defcoop:Programme ."),
+    FacetKind("year", "Year", "?x ?p ?d . FILTER(DATATYPE(?d) IN (xsd:date, xsd:dateTime, xsd:gYear)) "
+                              "BIND(SUBSTR(STR(?d), 1, 4) AS ?f)", by_iri=False),
+    FacetKind("status", "Epistemic status", "{ ?x defcoop:epistemicStatus ?f } UNION "
+                                            "{ ?g defcoop:epistemicStatus ?f . GRAPH ?g { ?x a ?type } }"),
+)
+"""The facets; an entity's status is that of the claims stating what it is (or, for a claim, its own)."""
+BY_KEY = {f.key: f for f in FACETS}
+
+
+class BadFacet(ValueError):
+    """A chosen value that is not a facet's kind of value (an IRI; for a year, four digits)."""
+
+
+def check(chosen: Mapping[str, str]) -> None:
+    """BadFacet unless every chosen value fits its facet."""
+    for key, value in chosen.items():
+        if BY_KEY[key].by_iri:
+            if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", value, re.I):
+                raise BadFacet(f"{key} must be an IRI, not {value!r}")
+        elif not YEAR.match(value):
+            raise BadFacet(f"{key} must be a year of four digits, not {value!r}")
+
+
+def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable[tuple[str, str, str]]) -> int:
+    """Write the index to `path` (a new file) from (class, entity) and (entity, facet, value) rows; returns the
+    number of facet rows. Rows are sorted, so the same release gives the same file."""
+    member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
+    texts = sorted({t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)})
+    ids = {text: n for n, text in enumerate(texts, start=1)}
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(SCHEMA)
+        connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))
+        connection.executemany("INSERT INTO members VALUES (?, ?)", ((ids[c], ids[e]) for c, e in member_rows))
+        connection.executemany("INSERT INTO facets VALUES (?, ?, ?)", ((ids[e], f, ids[v]) for e, f, v in facet_rows))
+        connection.executescript(INDEXES)
+        connection.commit()
+    finally:
+        connection.close()
+    return len(facet_rows)
+
+
+class FacetIndex:
+    """A release's facet index, opened read-only (one connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self._local.connection = connection
+        return connection
+
+    @staticmethod
+    def _narrowed(class_iri: str, chosen: Mapping[str, str]) -> tuple[str, list[str]]:
+        """SQL selecting the ids of the class's members that have every chosen value, and its parameters."""
+        sql = "SELECT entity FROM members WHERE class = (SELECT id FROM terms WHERE text = ?)"
+        params = [class_iri]
+        for key, value in sorted(chosen.items()):
+            sql += (" AND entity IN (SELECT entity FROM facets WHERE facet = ? AND "
+                    "value = (SELECT id FROM terms WHERE text = ?))")
+            params += [key, value]
+        return sql, params
+
+    def counts(self, class_iri: str, chosen: Mapping[str, str], facet: str, limit: int) -> list[tuple[str, int]]:
+        """The facet's most frequent values among the class's members that have every chosen value."""
+        narrowed, params = self._narrowed(class_iri, chosen)
+        return self._connection().execute(
+            f"SELECT t.text, COUNT(DISTINCT f.entity) AS n FROM facets f JOIN terms t ON t.id = f.value "
+            f"WHERE f.facet = ? AND f.entity IN ({narrowed}) GROUP BY f.value ORDER BY n DESC, t.text LIMIT ?",
+            [facet, *params, limit]).fetchall()
+
+    def members(self, class_iri: str, chosen: Mapping[str, str], limit: int, offset: int) -> tuple[list[str], int]:
+        """A page of the class's members that have every chosen value (in IRI order), and how many there are."""
+        narrowed, params = self._narrowed(class_iri, chosen)
+        connection = self._connection()
+        total = connection.execute(f"SELECT COUNT(*) FROM ({narrowed})", params).fetchone()[0]
+        page = connection.execute(f"SELECT text FROM terms WHERE id IN ({narrowed}) ORDER BY text LIMIT ? OFFSET ?",
+                                  [*params, limit, offset]).fetchall()
+        return [row[0] for row in page], int(total)
+
+
+def index_path(release_path: Path) -> Path:
+    return release_path / FILE
