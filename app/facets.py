@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.sqlite_file import ReadOnlyFile
 
 FILE = "facets.sqlite"
 SCHEMA = """
@@ -88,19 +89,8 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     return len(facet_rows)
 
 
-class FacetIndex:
+class FacetIndex(ReadOnlyFile):
     """A release's facet index, opened read-only (one connection per thread)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            self._local.connection = connection
-        return connection
 
     @staticmethod
     def _narrowed(class_iri: str, chosen: Mapping[str, str]) -> tuple[str, list[str]]:

@@ -9,11 +9,11 @@ matches rank first, then names that start with the text, then the rest by name.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.sqlite_file import ReadOnlyFile
 from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
 FILE = "search.sqlite"
@@ -52,19 +52,8 @@ def write_index(path: Path, names: Iterable[tuple[str, str]]) -> int:
     return len(rows)
 
 
-class NameIndex:
+class NameIndex(ReadOnlyFile):
     """A release's index, opened read-only (one connection per thread: sqlite3 connections are not shared)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            self._local.connection = connection
-        return connection
 
     def find(self, text: str, limit: int) -> tuple[list[Match], bool]:
         """Entities with a name containing `text`, best first: at most `limit`, and whether there are more.

@@ -18,7 +18,7 @@ def code_version() -> str:
     h = hashlib.sha256(" ".join(version(p) for p in ("defcoop", "pyoxigraph", "pyshacl", "rdflib")).encode())
     app = Path(__file__).parent.parent
     for path in sorted([*Path(__file__).parent.glob("*.py"), app / "vocab.py", app / "convert.py", app / "search.py",
-                          app / "history.py"]):
+                          app / "history.py", app / "facets.py", app / "sqlite_file.py"]):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

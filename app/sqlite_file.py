@@ -1,0 +1,23 @@
+"""A SQLite file of a release (its name index, its facet index), opened read-only with one connection per thread
+(sqlite3 connections are not shared between threads)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class ReadOnlyFile:
+    """Subclasses query `self._connection()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self._local.connection = connection
+        return connection
