@@ -1,4 +1,4 @@
-"""The page model: the plain data app/web/queries returns and templates show (no SPARQL, no Flask)."""
+"""The page model of the Linked Data pages: terms, entities with their citations, class indexes, search, facets."""
 
 from __future__ import annotations
 
@@ -7,27 +7,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from app.vocab import DEFCOOP, ONTOLOGY_NS
+from app.web.model.explore import RelationGraph, Timeline
+from app.web.model.node import Node
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
-
-@dataclass(frozen=True)
-class Node:
-    """A term as a page shows it: an IRI with its label, a literal with its language or datatype, a blank node."""
-
-    value: str
-    label: str
-    kind: str = "iri"  # "iri" | "literal" | "blank"
-    language: str | None = None
-    datatype: str | None = None  # compact name such as "xsd:date"; None for plain and language-tagged strings
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "iri"
-
-    @property
-    def is_literal(self) -> bool:
-        return self.kind == "literal"
 
 
 @dataclass(frozen=True)
@@ -169,80 +153,6 @@ class Entity:
     def values(self, prop: str) -> tuple[Value, ...]:
         """The shown values of property `prop` (an IRI)."""
         return next((g.values for g in self.properties if g.property.value == prop), ())
-
-
-@dataclass(frozen=True)
-class GraphNode:
-    """A node of a relation graph: the entity, its class (the asserted DefCoop class, if any) and its degree (how
-    many links it has in the store, which ranks a hub's neighbours)."""
-
-    node: Node
-    kind: Node | None
-    degree: int = 0
-
-
-@dataclass(frozen=True)
-class GraphEdge:
-    """Links from `source` to `target`, one per property; `inferred` when only the reasoner states them."""
-
-    source: Node
-    target: Node
-    properties: tuple[Node, ...]
-    inferred: bool = False
-
-
-@dataclass(frozen=True)
-class RelationGraph:
-    """An entity (`centre`), at most `GRAPH_NODES` of its neighbours one hop away in either direction, the links
-    among all of them, and how many neighbours it has in all."""
-
-    centre: GraphNode
-    neighbours: tuple[GraphNode, ...]
-    edges: tuple[GraphEdge, ...]
-    total: int
-
-    @property
-    def more(self) -> int:
-        """Neighbours left out."""
-        return max(0, self.total - len(self.neighbours))
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    """A dated event: its class, first and last day, where, and on what footing its date stands: `date_status` is
-    `stated` when a claim the source states (or attributes) gives the date, `inferred` when only editorial inferences
-    do (a year the source leaves out); `date_claims` are the claims that give it."""
-
-    node: Node
-    kind: Node | None
-    start: str
-    end: str | None
-    date_status: str
-    date_claims: tuple[Node, ...] = ()
-    places: tuple[Node, ...] = ()
-    programmes: tuple[Node, ...] = ()
-    stated_day: str | None = None
-    """The first day as the source states it without a year (`--10-29`), when the year is inferred."""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Dated events in order of their first day (at most `TIMELINE_ITEMS`), how many match in all, and the
-    filters that chose them (IRIs, years)."""
-
-    items: tuple[TimelineItem, ...]
-    total: int
-    country: Node | None = None
-    programme: Node | None = None
-    involving: Node | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    countries: tuple[Node, ...] = ()
-    """The countries a reader may filter by (on /timeline)."""
-
-    @property
-    def more(self) -> int:
-        return max(0, self.total - len(self.items))
 
 
 def _is_alignment(group: PropertyGroup) -> bool:
