@@ -95,6 +95,8 @@ class ProfileQuantity:
 
     node: Node
     value: str
+    datatype: str | None
+    """The value's datatype IRI (None for a plain string)."""
     claim: Node
     status: Node
     quote: str | None

@@ -3,6 +3,10 @@
 * `/timeline` — dated events (meetings, visits, other events) on a time axis with a table, filtered by
   `country={slug}`, `programme={slug}`, `involving={type}/{slug}` (any entity), `from={year}`, `to={year}`;
   HTML, or Turtle, JSON-LD and CSV by Accept or `format=` (`ttl`, `jsonld`, `csv`).
+* `/profiles`, `/profile/<a>/<b>` — the cooperation of two countries (`{base}id/country/{slug}`): the events
+  involving both on a time axis and as a table, the programmes, each side's participants, the figures that relate
+  them with their claims; HTML, or Turtle, JSON-LD and CSV (`format=`). `/profiles?first=…&second=…` redirects to
+  the pair's page; 404 unless both are countries.
 * `/source/<slug>/read` — the text of source `{base}id/source/{slug}` as received, sentence by sentence, each with
   the claims that quote it and the entities they are about; sentences no claim uses are marked. 404 when the source
   has no text in the release. `?page=N`: sentences come `READ_SENTENCES` (100) a page.
@@ -10,7 +14,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from app.web import queries, render, urls
 from app.web.context import context
@@ -49,6 +53,32 @@ def timeline() -> Response | str:
     if fmt is HTML:
         return render.timeline_page(found, request.args, settings)
     return Response(render.timeline_document(found, fmt), content_type=fmt.content_type)
+
+
+@bp.get("/profiles")
+@conditional
+def profiles() -> Response | str:
+    ctx = context()
+    first, second = request.args.get("first", "").strip(), request.args.get("second", "").strip()
+    if first and second:
+        return redirect(url_for("explore.profile", first=first, second=second), code=303)
+    countries = queries.countries(ctx.store, ctx.settings)
+    return render_template("profiles.html", countries=render.pair_choices(countries, ctx.settings))
+
+
+@bp.get("/profile/<first>/<second>")
+@conditional
+def profile(first: str, second: str) -> Response | str:
+    ctx = context()
+    settings = ctx.settings
+    fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    found = queries.profile(ctx.store, settings, urls.iri_for("country", first, settings),
+                            urls.iri_for("country", second, settings))
+    if found is None:
+        raise HTTPError(404, f"A profile is of two different countries; {first!r} and {second!r} are not.")
+    if fmt is not HTML:
+        return Response(render.profile_document(found, fmt), content_type=fmt.content_type)
+    return render.profile_page(found, first, second)
 
 
 @bp.get("/source/<slug>/read")
