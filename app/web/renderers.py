@@ -30,15 +30,19 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from app.vocab import XSD_STRING
 from app.web.errors import HTTPError
+from app.web.results_writers import (
+    Row,
+    csv_solutions,
+    json_solutions,
+    tsv_solutions,
+    xml_solutions,
+)
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
@@ -215,25 +219,16 @@ def write_graph(fmt: Format, triples: Iterable[ox.Triple] | Iterable[ox.Quad],
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes if fmt in (TURTLE, RDF_XML, TRIG) else None)
 
 
-ResultTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Row = Sequence[ResultTerm | None]
-
-
-def truncation_link(max_rows: int) -> str:
-    """The link a truncated XML (or JSON) result carries in its head."""
-    return f"urn:defcoop:truncated:sparql_max_rows={max_rows}"
-
-
 def write_solutions(fmt: Format, variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
     """Serialise SELECT solutions; `truncated_at` is the row cap when rows were left off, else None."""
     if fmt == RESULTS_JSON:
-        return _json_solutions(variables, rows, truncated_at)
+        return json_solutions(variables, rows, truncated_at)
     if fmt == RESULTS_XML:
-        return _xml_solutions(variables, rows, truncated_at)
+        return xml_solutions(variables, rows, truncated_at)
     if fmt == RESULTS_CSV:
-        return _csv_solutions(variables, rows)
+        return csv_solutions(variables, rows)
     if fmt == RESULTS_TSV:
-        return _tsv_solutions(variables, rows)
+        return tsv_solutions(variables, rows)
     raise ValueError(f"not a SPARQL results format: {fmt.name}")
 
 
@@ -249,113 +244,6 @@ def write_boolean(fmt: Format, value: bool) -> bytes:
     if fmt in (RESULTS_CSV, RESULTS_TSV):
         return str(value).lower().encode()
     raise ValueError(f"not a SPARQL results format: {fmt.name}")
-
-
-def _json_term(term: ResultTerm) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
-
-
-def _json_solutions(variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
-    document: dict[str, Any] = {"head": {"vars": list(variables)}}
-    if truncated_at is not None:
-        document["head"]["link"] = [truncation_link(truncated_at)]
-        document["defcoop"] = {"truncated": True, "sparql_max_rows": truncated_at}
-    document["results"] = {
-        "bindings": [
-            {name: _json_term(term) for name, term in zip(variables, row, strict=True) if term is not None}
-            for row in rows
-        ]
-    }
-    return json.dumps(document, ensure_ascii=False).encode()
-
-
-def _xml_term(term: ResultTerm) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            attribute = f" xml:lang={quoteattr(term.language)}"
-        elif term.datatype.value != XSD_STRING:
-            attribute = f" datatype={quoteattr(term.datatype.value)}"
-        else:
-            attribute = ""
-        return f"<literal{attribute}>{escape(term.value)}</literal>"
-    return (
-        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
-        f"<object>{_xml_term(term.object)}</object></triple>"
-    )
-
-
-def _xml_solutions(variables: Sequence[str], rows: Sequence[Row], truncated_at: int | None) -> bytes:
-    out = io.StringIO()
-    out.write('<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
-    out.write("<head>")
-    for name in variables:
-        out.write(f"<variable name={quoteattr(name)}/>")
-    if truncated_at is not None:
-        out.write(f"<link href={quoteattr(truncation_link(truncated_at))}/>")
-    out.write("</head>\n<results>\n")
-    for row in rows:
-        out.write("<result>")
-        for name, term in zip(variables, row, strict=True):
-            if term is not None:
-                out.write(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
-        out.write("</result>\n")
-    out.write("</results>\n</sparql>\n")
-    return out.getvalue().encode()
-
-
-def _csv_value(term: ResultTerm | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return str(term)
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return term.value
-    return str(term)
-
-
-def _csv_solutions(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow([_csv_value(term) for term in row])
-    return out.getvalue().encode()
-
-
-def _tsv_value(term: ResultTerm | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.Triple):
-        return f"<< {_tsv_value(term.subject)} {_tsv_value(term.predicate)} {_tsv_value(term.object)} >>"
-    return str(term)
-
-
-def _tsv_solutions(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    lines = ["\t".join("?" + name for name in variables)]
-    lines += ["\t".join(_tsv_value(term) for term in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode()
 
 
 def table_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
