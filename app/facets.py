@@ -28,7 +28,13 @@ CREATE TABLE facets (entity INTEGER NOT NULL, facet TEXT NOT NULL, value INTEGER
 INDEXES = """
 CREATE INDEX members_class ON members (class, entity);
 CREATE INDEX facets_value ON facets (facet, value, entity);
+CREATE TABLE value_counts AS
+    SELECT m.class, f.facet, f.value, COUNT(DISTINCT m.entity) AS n
+    FROM members m JOIN facets f ON f.entity = m.entity GROUP BY m.class, f.facet, f.value;
+CREATE INDEX value_counts_class ON value_counts (class, facet, n);
 """
+"""`value_counts` holds each facet's counts over a whole class: a class page with nothing chosen reads them as they
+are, and a facet no member of a class has is not counted again under a choice."""
 YEAR = re.compile(r"^\d{4}$")
 
 
@@ -105,6 +111,12 @@ class FacetIndex(ReadOnlyFile):
 
     def counts(self, class_iri: str, chosen: Mapping[str, str], facet: str, limit: int) -> list[tuple[str, int]]:
         """The facet's most frequent values among the class's members that have every chosen value."""
+        whole = self._connection().execute(
+            "SELECT t.text, v.n FROM value_counts v JOIN terms t ON t.id = v.value WHERE v.facet = ? AND "
+            "v.class = (SELECT id FROM terms WHERE text = ?) ORDER BY v.n DESC, t.text LIMIT ?",
+            [facet, class_iri, limit]).fetchall()
+        if not chosen or not whole:
+            return whole
         narrowed, params = self._narrowed(class_iri, chosen)
         return self._connection().execute(
             f"SELECT t.text, COUNT(DISTINCT f.entity) AS n FROM facets f JOIN terms t ON t.id = f.value "
@@ -116,8 +128,9 @@ class FacetIndex(ReadOnlyFile):
         narrowed, params = self._narrowed(class_iri, chosen)
         connection = self._connection()
         total = connection.execute(f"SELECT COUNT(*) FROM ({narrowed})", params).fetchone()[0]
-        page = connection.execute(f"SELECT text FROM terms WHERE id IN ({narrowed}) ORDER BY text LIMIT ? OFFSET ?",
-                                  [*params, limit, offset]).fetchall()
+        page = connection.execute(  # ids follow the terms' order (write_index), so this walks the primary key
+            f"SELECT text FROM terms WHERE id IN ({narrowed}) ORDER BY id LIMIT ? OFFSET ?",
+            [*params, limit, offset]).fetchall()
         return [row[0] for row in page], int(total)
 
 
