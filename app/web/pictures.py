@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy  # noqa: F401  (networkx imports it lazily: loaded with the app, not on the first page drawn)
 
-from app.web.model import RelationGraph
+from app.web.model import Network, RelationGraph
 
 LAYOUT_SEED = 7
 """Seed of the spring layout: the same graph is always drawn the same way."""
@@ -154,6 +154,54 @@ def relation_picture(graph: RelationGraph) -> GraphPicture:
             label,
             f"{e.source.label} — {names}{' (inferred)' if e.inferred else ''} → {e.target.label}",
             *_edge_label_spot(x1, y1, x2, y2, source == centre, label, taken), e.inferred, touches))
+    return GraphPicture(width, height, tuple(nodes), tuple(edges), legend(nodes))
+
+
+NETWORK_SIZE = (960, 640)
+"""The cooperation network's drawing (/graph), in SVG units."""
+
+
+def network_picture(network: Network) -> GraphPicture | None:
+    """Positions of the network's nodes (a spring layout of all of them, none fixed; events drawn larger) and of
+    its links (unlabelled: each names its properties in its tooltip and in the table)."""
+    if not network.nodes:
+        return None
+    width, height = NETWORK_SIZE
+    events = {i.node.value for i in network.timeline.items}
+    layout = nx.Graph()
+    layout.add_nodes_from(sorted(n.node.value for n in network.nodes))
+    layout.add_edges_from(sorted((e.source.value, e.target.value) for e in network.edges))
+    pos = nx.spring_layout(layout, seed=LAYOUT_SEED, iterations=200,
+                           k=1.8 / math.sqrt(max(1, layout.number_of_nodes())))
+    reach = max((max(abs(float(x)), abs(float(y))) for x, y in pos.values()), default=1.0) or 1.0
+    margin_x, margin_y = 150, 30
+
+    def place(iri: str) -> tuple[float, float]:
+        x, y = pos[iri]
+        return (round(width / 2 + float(x) / reach * (width / 2 - margin_x), 1),
+                round(height / 2 + float(y) / reach * (height / 2 - margin_y), 1))
+
+    nodes, radius, taken = [], {}, []
+    for n in sorted(network.nodes, key=lambda n: (n.node.value not in events, -n.degree, n.node.value)):
+        x, y = place(n.node.value)
+        r = 9.0 if n.node.value in events else 6.0
+        radius[n.node.value] = r
+        short = shorten(n.node.label, 30)
+        label_x, label_y, anchor = _label_spot(x, y, r, short, x - width / 2, y - height / 2, False, taken)
+        nodes.append(PlacedNode(n.node.value, n.node.label, short, n.kind.label if n.kind else "",
+                                colour_of(n.kind.value if n.kind else None), x, y, r, False,
+                                round(label_x, 1), round(label_y, 1), anchor))
+    edges = []
+    for e in network.edges:
+        (x1, y1), (x2, y2) = place(e.source.value), place(e.target.value)
+        length = math.hypot(x2 - x1, y2 - y1) or 1.0
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        names = ", ".join(p.label for p in e.properties)
+        edges.append(PlacedEdge(
+            round(x1 + ux * radius[e.source.value], 1), round(y1 + uy * radius[e.source.value], 1),
+            round(x2 - ux * (radius[e.target.value] + 3), 1), round(y2 - uy * (radius[e.target.value] + 3), 1),
+            "", f"{e.source.label} — {names}{' (inferred)' if e.inferred else ''} → {e.target.label}",
+            0.0, 0.0, e.inferred, False))
     return GraphPicture(width, height, tuple(nodes), tuple(edges), legend(nodes))
 
 

@@ -22,7 +22,7 @@ from app.facets import FACETS
 from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
-from app.web.model import Entity, Facet, Node, Profile, Timeline
+from app.web.model import Entity, Facet, Network, Node, Profile, Timeline
 from app.web.releases import EntityHistory
 from app.web.renderers import (
     HTML,
@@ -129,6 +129,37 @@ def pair_choices(countries: Sequence[Node], settings: Settings) -> list[Choice]:
     prefix = settings.id_prefix + "country/"
     found = [c for c in countries if c.value.startswith(prefix)]
     return [Choice(c.value[len(prefix):], c.label, n == 0, n == 1) for n, c in enumerate(found)]
+
+
+NETWORK_HEADERS = ("from", "link", "to", "from IRI", "to IRI", "inferred")
+"""The columns of the network's links as CSV."""
+
+
+def network_page(found: Network, settings: Settings, args: Mapping[str, str]) -> str:
+    """/graph: the filter form (countries by slug), the drawing, the links as a table, downloads of the same."""
+    chosen = found.timeline.country.value if found.timeline.country else None
+    prefix = settings.id_prefix + "country/"
+    countries = [Choice(c.value[len(prefix):], c.label, c.value == chosen) for c in found.timeline.countries
+                 if c.value.startswith(prefix)]
+    kept = {k: v for k, v in args.items() if k in ("country", "from", "to") and v}
+    return render_template("network.html", network=found, picture=pictures.network_picture(found),
+                           countries=countries,
+                           downloads={f.extension: url_for("explore.network", **kept, format=f.extension)
+                                      for f in TIMELINE_FORMATS[1:]})
+
+
+def network_document(found: Network, fmt: Format) -> bytes:
+    """The network's links as RDF (each link a triple, each node named) or as CSV (one row per link)."""
+    if fmt is RESULTS_CSV:
+        rows = [[ox.Literal(e.source.label), ox.Literal(", ".join(p.label for p in e.properties)),
+                 ox.Literal(e.target.label), ox.NamedNode(e.source.value), ox.NamedNode(e.target.value),
+                 ox.Literal("yes" if e.inferred else "no")] for e in found.edges]
+        return write_solutions(RESULTS_CSV, NETWORK_HEADERS, rows, None)
+    label = ox.NamedNode(RDFS_LABEL)
+    triples = [ox.Triple(ox.NamedNode(n.node.value), label, ox.Literal(n.node.label)) for n in found.nodes]
+    triples += [ox.Triple(ox.NamedNode(e.source.value), ox.NamedNode(p.value), ox.NamedNode(e.target.value))
+                for e in found.edges for p in e.properties]
+    return write_graph(fmt, triples, PREFIXES)
 
 
 def profile_page(found: Profile, first: str, second: str) -> str:

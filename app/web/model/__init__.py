@@ -7,6 +7,7 @@
 from app.web.model.explore import (
     GraphEdge,
     GraphNode,
+    Network,
     Profile,
     ProfileQuantity,
     ProfileSide,
@@ -36,6 +37,6 @@ from app.web.model.pages import (
 )
 
 __all__ = ["Basis", "Citation", "ClaimParts", "ClassCount", "ClassIndex", "Entity", "Facet", "FacetValue", "GraphEdge",
-           "GraphNode", "Hit", "Node", "Profile", "ProfileQuantity", "ProfileSide", "PropertyGroup",
-           "ReadSentence", "Reading", "RelationGraph", "SearchResults", "Statement", "Summary", "Term",
-           "Timeline", "TimelineItem", "Value"]
+           "GraphNode", "Hit", "Network", "Node", "Profile", "ProfileQuantity", "ProfileSide",
+           "PropertyGroup", "ReadSentence", "Reading", "RelationGraph", "SearchResults", "Statement",
+           "Summary", "Term", "Timeline", "TimelineItem", "Value"]

@@ -112,3 +112,18 @@ class Profile:
     programmes: tuple[Node, ...]
     sides: tuple[ProfileSide, ...]
     quantities: tuple[ProfileQuantity, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The cooperation network around dated events (at most `NETWORK_EVENTS`, first first): the events, who took
+    part, where, what was discussed and the countries behind them, with the links among them all."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    events: int
+    """Events drawn."""
+    events_total: int
+    """Events matching the filters."""
+    timeline: Timeline
+    """The events drawn, and the filters (country, years) and countries offered."""

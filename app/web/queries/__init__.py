@@ -26,10 +26,11 @@ from app.web.queries.entity import entity
 from app.web.queries.facets import facets
 from app.web.queries.graph import neighbourhood
 from app.web.queries.history import graph_quads
+from app.web.queries.network import network
 from app.web.queries.profile import profile
 from app.web.queries.reading import reading
 from app.web.queries.timeline import countries, timeline
 
 __all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "countries", "dataset_summary",
-           "description", "entity", "facets", "graph_quads", "is_instance", "neighbourhood", "profile",
+           "description", "entity", "facets", "graph_quads", "is_instance", "neighbourhood", "network", "profile",
            "property_usage", "reading", "search", "timeline"]

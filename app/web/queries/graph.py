@@ -8,13 +8,15 @@ what an ordinary entity does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import pyoxigraph as ox
 
 from app.config import Settings
 from app.store import GraphStore
 from app.vocab import RDF_TYPE
 from app.web.model import GraphEdge, GraphNode, Node, RelationGraph
-from app.web.queries.common import classes_of, derived_graphs, first_value, iri_ref, labels_of, string_literal
+from app.web.queries.common import Names, classes_of, derived_graphs, first_value, iri_ref, labels_of, string_literal
 
 GRAPH_NODES = 25
 """Most neighbours a relation graph shows; a hub shows its most connected ones and says how many it leaves out."""
@@ -47,10 +49,24 @@ def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGr
     degrees = _degrees(store, candidates) if len(candidates) > GRAPH_NODES else {}
     chosen = sorted(candidates, key=lambda x: (-degrees.get(x, 0), x))[:GRAPH_NODES]
     shown = [iri, *chosen]
-    edges = _edges(store, shown, settings.base_iri)
+    edges = links_among(store, shown, settings.base_iri)
     kinds = classes_of(store, shown, settings.base_iri)
     labels = labels_of(store, {*shown, *kinds.values(), *(p for e in edges for p in e[2])}, settings.base_iri)
 
+    graph_node, edge = graph_parts(labels, kinds, degrees)
+
+    return RelationGraph(
+        centre=graph_node(iri),
+        neighbours=tuple(graph_node(x) for x in chosen),
+        edges=tuple(edge(*e) for e in edges),
+        total=total,
+    )
+
+
+def graph_parts(labels: Names, kinds: Mapping[str, str], degrees: Mapping[str, int]
+                ) -> tuple[Callable[[str], GraphNode], Callable[..., GraphEdge]]:
+    """How a graph's nodes (an IRI with its label, class and degree) and links (subject, object, properties,
+    inferred) become page model."""
     def graph_node(x: str) -> GraphNode:
         kind = kinds.get(x)
         return GraphNode(Node(x, labels.label(x)), Node(kind, labels.label(kind)) if kind else None, degrees.get(x, 0))
@@ -59,12 +75,7 @@ def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGr
         named = sorted((labels.property(ox.NamedNode(p)) for p in props), key=lambda n: n.label)
         return GraphEdge(labels.node(ox.NamedNode(s)), labels.node(ox.NamedNode(o)), tuple(named), inferred)
 
-    return RelationGraph(
-        centre=graph_node(iri),
-        neighbours=tuple(graph_node(x) for x in chosen),
-        edges=tuple(edge(*e) for e in edges),
-        total=total,
-    )
+    return graph_node, edge
 
 
 def _degrees(store: GraphStore, nodes: list[str]) -> dict[str, int]:
@@ -76,7 +87,7 @@ def _degrees(store: GraphStore, nodes: list[str]) -> dict[str, int]:
     return {r["x"].value: int(r["n"].value) for r in rows}
 
 
-def _edges(store: GraphStore, nodes: list[str], base_iri: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
+def links_among(store: GraphStore, nodes: list[str], base_iri: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
     """(subject, object, properties, inferred) for the links between any two of `nodes`: the asserted properties of
     each linked pair, or the inferred ones when nothing asserts a link between them."""
     inferred, merged = derived_graphs(base_iri)

@@ -3,6 +3,9 @@
 * `/timeline` — dated events (meetings, visits, other events) on a time axis with a table, filtered by
   `country={slug}`, `programme={slug}`, `involving={type}/{slug}` (any entity), `from={year}`, `to={year}`;
   HTML, or Turtle, JSON-LD and CSV by Accept or `format=` (`ttl`, `jsonld`, `csv`).
+* `/graph` — the cooperation network drawn around the first dated events (`NETWORK_EVENTS`) matching
+  `country={slug}`, `from={year}`, `to={year}`: who took part, where, what was discussed, the countries behind them,
+  and the links among them all; HTML (a drawing and a table), or Turtle, JSON-LD and CSV of the links.
 * `/profiles`, `/profile/<a>/<b>` — the cooperation of two countries (`{base}id/country/{slug}`): the events
   involving both on a time axis and as a table, the programmes, each side's participants, the figures that relate
   them with their claims; HTML, or Turtle, JSON-LD and CSV (`format=`). `/profiles?first=…&second=…` redirects to
@@ -53,6 +56,20 @@ def timeline() -> Response | str:
     if fmt is HTML:
         return render.timeline_page(found, request.args, settings)
     return Response(render.timeline_document(found, fmt), content_type=fmt.content_type)
+
+
+@bp.get("/graph")
+@conditional
+def network() -> Response | str:
+    ctx = context()
+    settings = ctx.settings
+    fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    slug = request.args.get("country", "").strip()
+    country = urls.iri_for("country", slug, settings) if slug else None
+    found = queries.network(ctx.store, settings, country=country, year_from=_year("from"), year_to=_year("to"))
+    if fmt is HTML:
+        return render.network_page(found, settings, request.args)
+    return Response(render.network_document(found, fmt), content_type=fmt.content_type)
 
 
 @bp.get("/profiles")
