@@ -1,5 +1,6 @@
-"""Benchmark: the pages with pictures (entity pages with their relation graph and timeline, /timeline, a source read
-with its facts), served by `defcoop serve` with the response cache off, so every request computes its page.
+"""Benchmark: the pages with pictures and the exploration views (entity pages with their relation graph and timeline,
+/timeline, /graph, a cooperation profile, a source read with its facts, class pages with facets, question pages,
+releases), served by `defcoop serve` with the response cache off, so every request computes its page.
 
     python bench/pictures.py --build-dir /tmp/b100k [--repeat 11]
 
@@ -61,6 +62,16 @@ def pages(build_dir: Path) -> dict[str, str]:
         "/timeline CSV": "/timeline?format=csv",
         "read: bundled source": "/source/india-russia-defence-manufacturing-moscow/read",
         "read: generated source": f"/source/{source.rsplit('/', 1)[-1]}/read",
+        "/graph": "/graph",
+        "/graph?country=india": "/graph?country=india",
+        "profile India–Russia": "/profile/india/russia",
+        "class Event, facets": "/class/Event",
+        "class Claim, facets": "/class/Claim",
+        "class Event, country India": "/class/Event?country=https://w3id.org/defcoop/id/country/india",
+        "class Claim, status stated": "/class/Claim?status=https://w3id.org/defcoop/id/epistemic-status/stated",
+        "question: claims by status": "/questions/16-claims-by-status",
+        "question: India's objectives": "/questions/11-india-objectives",
+        "/releases": "/releases",
     }
     return found
 
