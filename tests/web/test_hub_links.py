@@ -4,52 +4,24 @@ rows)."""
 
 from __future__ import annotations
 
-import gc
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.store import commit_release, stage_release
 from app.web import create_app
 from app.web.queries.graph import GRAPH_NODES
+from tests.web.conftest import BASED_IN, FIRMS
 
-BASE = "https://w3id.org/defcoop/"
-HUB = f"{BASE}id/country/hubland"
-BASED_IN = "https://w3id.org/defcoop/ontology#basedIn"
-FIRMS = 2500
 LIMIT = 40
 
 
-def _hub_release(build_dir: Path) -> None:
-    """A release with one country that 2,500 firms are based in, each stated by its own claim."""
-    staging = stage_release(build_dir)
-    store = ox.Store(str(staging / "store"))
-    rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    quads = [ox.Quad(ox.NamedNode(HUB), rdfs_label, ox.Literal("Hubland", language="en"),
-                     ox.NamedNode(f"{BASE}id/claim/hub"))]
-    for n in range(FIRMS):
-        firm, claim = ox.NamedNode(f"{BASE}id/firm/f{n:05d}"), ox.NamedNode(f"{BASE}id/claim/c{n:05d}")
-        quads += [ox.Quad(firm, ox.NamedNode(BASED_IN), ox.NamedNode(HUB), claim),
-                  ox.Quad(firm, rdfs_label, ox.Literal(f"Firm {n:05d}"), claim)]
-    store.bulk_extend(quads)
-    store.flush()
-    del store
-    gc.collect()
-    (staging / "manifest.json").write_text(json.dumps({"built_at": "2025-01-15T10:30:00+00:00"}), encoding="utf-8")
-    commit_release(build_dir, staging)
-
-
 @pytest.fixture(scope="module")
-def hub_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    build_dir = tmp_path_factory.mktemp("hub-build")
-    _hub_release(build_dir)
-    app = create_app({"build_dir": build_dir, "page_link_limit": LIMIT, "sparql_workers": 1})
+def hub_app(hub_build_dir: Path) -> Iterator[Flask]:
+    app = create_app({"build_dir": hub_build_dir, "page_link_limit": LIMIT, "sparql_workers": 1})
     app.config["TESTING"] = True
     yield app
     app.extensions["defcoop.sparql"].close()
