@@ -4,12 +4,16 @@ tokenizer, written by the build (`search.sqlite` in the release folder) and read
 A trigram index answers "contains this text" (case-insensitively) for text of three characters or more without
 scanning; shorter text scans the names table (a few hundred thousand short rows at a million triples). Exact
 matches rank first, then names that start with the text, then the rest by name.
+
+It also holds what a hit shows (each entity's label and asserted classes with their labels, chosen at build time by
+`best_label`, as pages choose labels), so that search answers from this file alone, with no store query.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +23,19 @@ from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 FILE = "search.sqlite"
 NAME_PROPERTIES = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE)
 """What names an entity: labels, preferred and alternative labels, titles."""
+LABELS = (RDFS_LABEL, SKOS_PREF, DCT_TITLE)
+"""Properties that name a thing, most preferred first (entities, concepts, sources); see `best_label`."""
 SCHEMA = """
 CREATE TABLE names (iri TEXT NOT NULL, name TEXT NOT NULL, lname TEXT NOT NULL);
+CREATE TABLE entities (iri TEXT PRIMARY KEY, label TEXT, types TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE names_fts USING fts5(lname, content='names', content_rowid='rowid', tokenize='trigram');
 """
 LAST_CHAR = chr(0x10FFFF)
 TRIGRAM = 3
+
+
+Shown = tuple[str | None, tuple[tuple[str, str], ...]]
+"""What a hit shows of an entity: its label (None: it has none) and its asserted classes as (IRI, label)."""
 
 
 @dataclass(frozen=True)
@@ -32,16 +43,39 @@ class Match:
     iri: str
     names: tuple[str, ...]
     """The entity's names that contain the text, best first."""
+    label: str | None = None
+    types: tuple[tuple[str, str], ...] = ()
 
 
-def write_index(path: Path, names: Iterable[tuple[str, str]]) -> int:
-    """Write the index of (entity IRI, name) pairs to `path` (a new file); returns the number of names."""
+def label_rank(prop: str, language: str | None) -> tuple[int, int]:
+    """How good a name is, lower first: by property (`LABELS` order), then English, untagged, any other language."""
+    lang = (language or "").lower()
+    return LABELS.index(prop), 0 if lang.startswith("en") else 1 if not lang else 2
+
+
+def best_label(candidates: Iterable[tuple[str, str, str, str | None]]) -> dict[str, str]:
+    """IRI → its label, from (IRI, naming property, text, language) candidates: the best `label_rank`, then the
+    smallest text (the same choice whatever the order of the candidates)."""
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for iri, prop, text, language in candidates:
+        key = (label_rank(prop, language), text)
+        if iri not in best or key < best[iri]:
+            best[iri] = key
+    return {iri: text for iri, (_, text) in best.items()}
+
+
+def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown] | None = None) -> int:
+    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity;
+    returns the number of names."""
     connection = sqlite3.connect(path)
     try:
         connection.executescript(SCHEMA)
         rows = sorted(set(names))  # stable file for the same names
         connection.executemany("INSERT INTO names (iri, name, lname) VALUES (?, ?, ?)",
                                ((iri, name, name.lower()) for iri, name in rows))
+        connection.executemany("INSERT INTO entities (iri, label, types) VALUES (?, ?, ?)",
+                               ((iri, label, json.dumps(sorted(types))) for iri, (label, types)
+                                in sorted((shown or {}).items())))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.execute("CREATE INDEX names_iri ON names (iri)")
@@ -54,6 +88,11 @@ def write_index(path: Path, names: Iterable[tuple[str, str]]) -> int:
 
 class NameIndex(ReadOnlyFile):
     """A release's index, opened read-only (one connection per thread: sqlite3 connections are not shared)."""
+
+    def shows_hits(self) -> bool:
+        """Whether the index holds what hits show (labels, classes): releases built before it did not."""
+        return self._connection().execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'entities'").fetchone() is not None
 
     def find(self, text: str, limit: int) -> tuple[list[Match], bool]:
         """Entities with a name containing `text`, best first: at most `limit`, and whether there are more.
@@ -84,10 +123,19 @@ class NameIndex(ReadOnlyFile):
             for iri, name in rows:
                 if iri not in found:
                     if len(found) == limit:
-                        return [Match(i, tuple(n)) for i, n in found.items()], True
+                        return self._shown(found), True
                     found[iri] = []
                 found[iri].append(name)
-        return [Match(i, tuple(n)) for i, n in found.items()], capped
+        return self._shown(found), capped
+
+    def _shown(self, found: dict[str, list[str]]) -> list[Match]:
+        """Matches with the label and classes the index holds for each entity."""
+        iris = list(found)
+        marks = ", ".join("?" * len(iris))
+        rows = {iri: (label, tuple(tuple(t) for t in json.loads(types))) for iri, label, types in
+                self._connection().execute(f"SELECT iri, label, types FROM entities WHERE iri IN ({marks})", iris)
+                } if iris else {}
+        return [Match(i, tuple(n), *rows.get(i, (None, ()))) for i, n in found.items()]
 
 
 def knows(path: Path, iri: str) -> bool:

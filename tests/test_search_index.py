@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.config import load_settings
 from app.pipeline.publish import Published
 from app.search import NameIndex, index_path, write_index
-from app.store import open_release_store
+from app.store import GraphStore, open_release_store
 from app.web import queries
 
 NAMES = [
@@ -64,3 +66,44 @@ def test_the_index_finds_what_a_scan_of_the_store_finds(published: Published, te
 def test_each_release_ships_its_index(published: Published) -> None:
     assert index_path(published.release.path).is_file()
     assert published.manifest["search_names"] > 50
+
+
+class RefusingStore(GraphStore):
+    """A store that answers nothing: search must answer from the name index alone."""
+
+    def query(self, sparql, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"search queried the store: {sparql[:80]}")
+
+
+ENTITIES = {"x:moscow": ("Moscow", (("c:City", "City"),)),
+            "x:moscow-meeting": ("Meetings in Moscow", (("c:Meeting", "Meeting"),)),
+            "x:sidm": ("Society of Indian Defence Manufacturers", (("c:Association", "Association"),
+                                                                  ("c:Organisation", "Organisation")))}
+
+
+def test_search_answers_from_the_index_alone_with_labels_and_types(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    write_index(path, NAMES, ENTITIES)
+    settings = load_settings({"build_dir": tmp_path}, environ={})
+    found = queries.search(RefusingStore(), "moscow", 10, settings, NameIndex(path))
+    assert [(h.node.value, h.node.label) for h in found.hits][:2] == [("x:moscow", "Moscow"),
+                                                                      ("x:moscow-region", "x:moscow-region")]
+    assert [t.label for t in found.hits[0].types] == ["City"]
+    sidm = queries.search(RefusingStore(), "sidm", 10, settings, NameIndex(path)).hits
+    assert [(h.node.label, h.matched, [t.label for t in h.types]) for h in sidm] == [
+        ("Society of Indian Defence Manufacturers", "SIDM", ["Association", "Organisation"])]
+
+
+@pytest.mark.parametrize("text", ["moscow", "Mos", "sidm", "india", "rus"])
+def test_the_index_names_and_types_hits_as_the_store_does(published: Published, text: str) -> None:
+    """Labels and types written at build time are those the store gives at query time; exact and prefix first."""
+    settings = load_settings({"build_dir": published.release.path.parent.parent}, environ={})
+    store = open_release_store(published.release)
+    by_index = queries.search(RefusingStore(), text, 1000, settings, NameIndex(index_path(published.release.path)))
+    by_scan = queries.search(store, text, 1000, settings, None)
+    assert by_index.hits and by_index.hits == by_scan.hits
+    needle = text.lower()
+    ranks = [0 if h.node.label.lower() == needle or (h.matched or "").lower() == needle
+             else 1 if h.node.label.lower().startswith(needle) or (h.matched or "").lower().startswith(needle)
+             else 2 for h in by_index.hits]
+    assert ranks == sorted(ranks)

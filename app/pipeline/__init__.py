@@ -42,7 +42,7 @@ from app.pipeline.units import Unit
 from app.store import commit_release, current_release, discard_staging, stage_release
 from app.virtuoso import PublishFailed
 from app.virtuoso import publish as virtuoso_publish
-from app.vocab import PREFIXES
+from app.vocab import PREFIXES, graph_iri
 
 __all__ = ["BuildFailed", "Checked", "Problem", "Progress", "build", "check", "data_files"]
 
@@ -128,7 +128,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                                              checked.ontology_iri, checked.shapes, prefixes)
             files[NANOPUBS] = write_nanopubs(store, staging, settings.base_iri, checked.ontology_iri)
             tick.advance(len(files), triples)
-            names = write_name_index(store, staging, settings.id_prefix)
+            names = write_name_index(store, staging, settings.id_prefix,
+                                     str(graph_iri(settings.base_iri, "inferred")))
             facet_rows = write_facet_index(store, staging, settings.id_prefix)
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)

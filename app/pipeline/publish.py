@@ -24,7 +24,7 @@ from app.facets import FACETS
 from app.facets import index_path as facet_path
 from app.facets import write_index as write_facets
 from app.nanopubs import nanopublication
-from app.search import NAME_PROPERTIES, index_path, write_index
+from app.search import LABELS, NAME_PROPERTIES, best_label, index_path, write_index
 from app.store import Release, texts_dir
 from app.vocab import DCT_LICENSE, DEFCOOP, RDF_TYPE
 
@@ -251,14 +251,26 @@ def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
     return write_facets(facet_path(staging), ((r["c"].value, r["x"].value) for r in members), rows())  # type: ignore[index]
 
 
-def write_name_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
-    """The release's search index (app/search.py) of every entity's names."""
+def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str) -> int:
+    """The release's search index (app/search.py) of every entity's names, with what a hit shows: the entity's label
+    and its asserted classes (any graph but `inferred_graph`) with theirs."""
     properties = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
-    rows = store.query(
-        f"SELECT DISTINCT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name "
-        f"FILTER(isIRI(?x) && isLiteral(?name) && STRSTARTS(STR(?x), \"{id_prefix}\")) }}",
-        use_default_graph_as_union=True)
-    return write_index(index_path(staging), ((r["x"].value, r["name"].value) for r in rows))  # type: ignore[index]
+    named = f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), \"{id_prefix}\"))"
+    rows = store.query(f"SELECT DISTINCT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name {named} "
+                       "FILTER(isLiteral(?name)) }", use_default_graph_as_union=True)
+    names = [(r["x"].value, r["name"].value) for r in rows]  # type: ignore[index]
+    types: dict[str, set[str]] = {}
+    for r in store.query(f"SELECT DISTINCT ?x ?t WHERE {{ GRAPH ?g {{ ?x a ?t }} {named} "
+                         f"FILTER(isIRI(?t) && ?g != <{inferred_graph}>) }}"):
+        types.setdefault(r["x"].value, set()).add(r["t"].value)  # type: ignore[index]
+    labelling = " ".join(f"<{p}>" for p in LABELS)
+    candidates = store.query(f"SELECT DISTINCT ?x ?p ?l WHERE {{ VALUES ?p {{ {labelling} }} ?x ?p ?l "
+                             "FILTER(isIRI(?x) && isLiteral(?l)) }", use_default_graph_as_union=True)
+    labels = best_label((r["x"].value, r["p"].value, r["l"].value, r["l"].language)  # type: ignore[index]
+                        for r in candidates)
+    shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
+             for iri in {x for x, _ in names}}
+    return write_index(index_path(staging), names, shown)
 
 
 def class_counts(store: ox.Store) -> dict[str, int]:

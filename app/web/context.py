@@ -7,7 +7,7 @@ another: the request finishes on the release it started with, the next request s
     ctx = context()
     ctx.settings.page_link_limit
     ctx.release          # the Release, or None when nothing is published
-    ctx.store            # its GraphStore (or the remote store); 503 when there is none
+    ctx.store            # its GraphStore (or the remote store), queried within the time limit; 503 without one
 """
 
 from __future__ import annotations
@@ -71,9 +71,14 @@ class RequestContext:
 
     @property
     def store(self) -> GraphStore:
-        """The store of this request's release (or the remote store); 503 when there is neither."""
+        """The store of this request's release (or the remote store), read through the query workers so that the
+        request's queries stop at `sparql_time_limit_s` (app/web/sparql/service.py); 503 when there is neither."""
         if self._store is None:
-            self._store = _store_for(current_app, self.settings, self.release)
+            if self.release is None and not self.settings.store_endpoint:
+                raise nothing_published()
+            from app.web.sparql.service import service  # the service is wired after the context
+
+            self._store = service().page_store(self.release)
         return self._store
 
 

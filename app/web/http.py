@@ -17,8 +17,6 @@ import functools
 import gzip
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,12 +35,16 @@ from app.web.context import app_settings, context
 from app.web.dataset import Download
 from app.web.errors import HTTPError, unavailable
 from app.web.renderers import HTML, JSON, RESULTS_JSON, TEXT, Format, negotiate
+from app.web.response_cache import FILE as CACHE_FILE
+from app.web.response_cache import ResponseCache
 
 EXPOSED_HEADERS = "ETag, Link, X-DefCoop-Truncated, X-DefCoop-Max-Rows"
 """Response headers scripts on other origins may read: validators, links, SPARQL truncation."""
 PREFLIGHT_HEADERS = "Content-Type, Accept, If-None-Match, If-Modified-Since"
 TRUNCATED = "X-DefCoop-Truncated"
 CACHE_KEY = "defcoop.response_cache"
+CACHE_HEADER = "X-DefCoop-Cache"
+"""`hit` on an answer the shared response cache gave (app/web/response_cache.py), `miss` on one it now keeps."""
 STREAM_OVER_BYTES = 4_000_000
 """Release files larger than this are streamed from disk rather than read into memory."""
 ERROR_FORMATS: tuple[Format, ...] = (TEXT, RESULTS_JSON, HTML)
@@ -98,49 +100,16 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
         key = f"{found.etag}\0{request.headers.get('Accept-Encoding', '')}"
         hit = cache.get(key)
         if hit is not None:
+            hit.headers[CACHE_HEADER] = "hit"
             return stamp(hit, found)
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200:
             stamp(response, found)
             cache.put(key, response)
+            response.headers[CACHE_HEADER] = "miss"
         return response
 
     return wrapper
-
-
-class ResponseCache:
-    """Whole 200 answers by key, least recently used dropped first, at most `max_bytes` of bodies (0: off).
-    Streamed answers (large files) are not kept."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Response | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-        status, headers, body = entry
-        return Response(body, status, headers)
-
-    def put(self, key: str, response: Response) -> None:
-        if self.max_bytes <= 0 or response.direct_passthrough or response.is_streamed:
-            return
-        body = response.get_data()
-        if len(body) > self.max_bytes // 8:
-            return  # one answer never takes more than an eighth of the cache
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (response.status_code, list(response.headers.items()), body)
-            self._bytes += len(body)
-            while self._bytes > self.max_bytes:
-                _, (_, _, dropped) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -149,7 +118,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.register_error_handler(HTTPException, error)
     app.register_error_handler(StoreUnavailable, store_unavailable)
     app.after_request(common_headers)
-    app.extensions[CACHE_KEY] = ResponseCache(settings.response_cache_mb * 1_000_000)
+    app.extensions[CACHE_KEY] = ResponseCache(settings.build_dir / CACHE_FILE, settings.response_cache_mb * 1_000_000)
 
 
 # --- headers on every answer ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from app.facets import FACETS
 from app.vocab import DEFCOOP, PREFIXES, RDF_TYPE, RDFS_LABEL
 from app.web import pictures, timeline_picture, urls
 from app.web.context import app_settings
-from app.web.model import Entity, Facet, Network, Node, Profile, Timeline
+from app.web.model import Entity, Facet, LinkPage, Network, Node, Profile, Timeline
 from app.web.releases import EntityHistory
 from app.web.renderers import (
     HTML,
@@ -103,9 +103,24 @@ def entity_page(page: Entity, kind: str, slug: str, settings: Settings, history:
         read_link=url_for("explore.read_source", slug=slug) if page.is_source and page.values(str(DEFCOOP.textFile))
         else None,
         history=history,
+        all_links={g.property.value: url_for("pages.entity", kind=kind, name=slug, links=g.property.value)
+                   for g in page.referenced_by if g.truncated},
         entity_path=path,
         timemap=url_for("releases.timemap", kind=kind, name=slug),
     )
+
+
+def links_page(found: LinkPage, kind: str, slug: str) -> str:
+    """A page of the entities linking to an entity by one property, with links to the pages before and after."""
+    page = found.offset // found.limit + 1
+
+    def here(n: int) -> str:
+        return url_for("pages.entity", kind=kind, name=slug, links=found.property.value, page=n)
+
+    return render_template("entity_links.html", found=found,
+                           entity_path=url_for("pages.entity", kind=kind, name=slug),
+                           previous=here(page - 1) if page > 1 else None,
+                           next=here(page + 1) if found.has_next else None)
 
 
 # --- the timeline ---------------------------------------------------------------------------------------------

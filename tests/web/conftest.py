@@ -179,3 +179,37 @@ def published_app(published: Any) -> Iterator[Flask]:
 @pytest.fixture
 def published_client(published_app: Flask) -> FlaskClient:
     return published_app.test_client()
+
+
+# --- a hub: one country thousands of firms link to ---
+
+HUB = f"{BASE}id/country/hubland"
+BASED_IN = "https://w3id.org/defcoop/ontology#basedIn"
+FIRMS = 2500
+
+
+def hub_release(build_dir: Path) -> None:
+    """A release with one country that 2,500 firms are based in, each stated by its own claim."""
+    staging = stage_release(build_dir)
+    store = ox.Store(str(staging / "store"))
+    rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [ox.Quad(ox.NamedNode(HUB), rdfs_label, ox.Literal("Hubland", language="en"),
+                     ox.NamedNode(f"{BASE}id/claim/hub"))]
+    for n in range(FIRMS):
+        firm, claim = ox.NamedNode(f"{BASE}id/firm/f{n:05d}"), ox.NamedNode(f"{BASE}id/claim/c{n:05d}")
+        quads += [ox.Quad(firm, ox.NamedNode(BASED_IN), ox.NamedNode(HUB), claim),
+                  ox.Quad(firm, rdfs_label, ox.Literal(f"Firm {n:05d}"), claim)]
+    store.bulk_extend(quads)
+    store.flush()
+    del store
+    gc.collect()
+    (staging / "manifest.json").write_text(json.dumps({"built_at": "2025-01-15T10:30:00+00:00"}), encoding="utf-8")
+    commit_release(build_dir, staging)
+
+
+@pytest.fixture(scope="session")
+def hub_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build dir whose current release holds the hub above (2,500 firms based in one country)."""
+    build_dir = tmp_path_factory.mktemp("hub-build")
+    hub_release(build_dir)
+    return build_dir

@@ -26,6 +26,7 @@ from app.web.model.pages import (
     Facet,
     FacetValue,
     Hit,
+    LinkPage,
     PropertyGroup,
     Reading,
     ReadSentence,
@@ -37,6 +38,6 @@ from app.web.model.pages import (
 )
 
 __all__ = ["Basis", "Citation", "ClaimParts", "ClassCount", "ClassIndex", "Entity", "Facet", "FacetValue", "GraphEdge",
-           "GraphNode", "Hit", "Network", "Node", "Profile", "ProfileQuantity", "ProfileSide",
+           "GraphNode", "Hit", "LinkPage", "Network", "Node", "Profile", "ProfileQuantity", "ProfileSide",
            "PropertyGroup", "ReadSentence", "Reading", "RelationGraph", "SearchResults", "Statement",
            "Summary", "Term", "Timeline", "TimelineItem", "Value"]

@@ -271,3 +271,19 @@ class Facet:
     key: str
     title: str
     values: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True)
+class LinkPage:
+    """One page of the entities linking to `entity` by `property`, in IRI order, and how many there are in all."""
+
+    entity: Node
+    property: Node
+    items: tuple[Node, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total

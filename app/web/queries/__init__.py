@@ -6,7 +6,8 @@ class, a page of search hits) with its true total counted separately; sorting by
 small lists, never as a global ORDER BY over all labels.
 
 `entity.py` holds the entity page's queries, `graph.py` its relation graph's, `timeline.py` the timelines',
-`reading.py` a source's read with its facts, `catalog.py` those of the other pages, `history.py` what release
+`reading.py` a source's read with its facts, `links.py` a page of a hub's inverse links, `catalog.py` those of
+the other pages, `history.py` what release
 diffs read, `common.py` what they share.
 """
 
@@ -26,11 +27,12 @@ from app.web.queries.entity import entity
 from app.web.queries.facets import facets
 from app.web.queries.graph import neighbourhood
 from app.web.queries.history import graph_quads
+from app.web.queries.links import inverse_links
 from app.web.queries.network import network
 from app.web.queries.profile import profile
 from app.web.queries.reading import reading
 from app.web.queries.timeline import countries, timeline
 
 __all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "countries", "dataset_summary",
-           "description", "entity", "facets", "graph_quads", "is_instance", "neighbourhood", "network", "profile",
-           "property_usage", "reading", "search", "timeline"]
+           "description", "entity", "facets", "graph_quads", "inverse_links", "is_instance", "neighbourhood",
+           "network", "profile", "property_usage", "reading", "search", "timeline"]

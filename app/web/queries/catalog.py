@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from app.config import Settings
-from app.search import NAME_PROPERTIES, NameIndex
+from app.search import NAME_PROPERTIES, Match, NameIndex
 from app.store import GraphStore
 from app.vocab import (
     DEFCOOP,
@@ -28,6 +28,7 @@ from app.web.model import (
 )
 from app.web.queries.common import (
     PROLOGUE,
+    Names,
     first_value,
     in_graph,
     iri_ref,
@@ -133,6 +134,8 @@ def search(store: GraphStore, text: str, limit: int, settings: Settings, index: 
         return SearchResults(text, (), False)
     if index is not None:
         found_matches, more = index.find(needle, limit)
+        if index.shows_hits():
+            return _ranked(text, needle, _hits_of(found_matches, settings.base_iri), more)
         matches = {m.iri: list(m.names) for m in found_matches}
     else:
         matches, more = _scan_names(store, needle, limit, settings.id_prefix)
@@ -155,6 +158,24 @@ def search(store: GraphStore, text: str, limit: int, settings: Settings, index: 
             None if node.label in matches[x] else matches[x][0],
             tuple(sorted((labels.node(ox.NamedNode(t)) for t in types.get(x, ())), key=lambda n: n.label)),
         ))
+
+    return _ranked(text, needle, hits, more)
+
+
+def _hits_of(matches: list[Match], base_iri: str) -> list[Hit]:
+    """Hits from the name index alone: the label and classes it holds for each entity."""
+    labels = Names({m.iri: m.label for m in matches if m.label} | {t: n for m in matches for t, n in m.types if n},
+                   base_iri)
+    hits = []
+    for m in matches:
+        node = labels.node(ox.NamedNode(m.iri))
+        hits.append(Hit(node, None if node.label in m.names else m.names[0],
+                        tuple(sorted((labels.node(ox.NamedNode(t)) for t, _ in m.types), key=lambda n: n.label))))
+    return hits
+
+
+def _ranked(text: str, needle: str, hits: list[Hit], more: bool) -> SearchResults:
+    """Exact matches first (of the label or the name that matched), then prefix matches, then by label."""
 
     def rank(hit: Hit) -> tuple[int, str]:
         names = [hit.node.label.lower(), (hit.matched or "").lower()]

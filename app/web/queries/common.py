@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from app.search import LABELS, label_rank
 from app.store import GraphStore
 from app.vocab import (
     DCT_DESCRIPTION,
@@ -30,10 +31,6 @@ from app.web.model import (
     Node,
     Term,
 )
-
-LABELS = (RDFS_LABEL, SKOS_PREF, DCT_TITLE)
-"""Properties that name a thing, most preferred first (entities, concepts, sources)."""
-
 
 FIRST = (RDFS_LABEL, SKOS_PREF, SKOS_ALT, DCT_TITLE, DCT_DESCRIPTION)
 """Properties an entity page lists first, in this order; the others follow by label."""
@@ -87,8 +84,7 @@ def labels_of(store: GraphStore, iris: Iterable[str], base_iri: str) -> Names:
         for r in store.select(f"SELECT DISTINCT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} {branches} "
                               "FILTER(isLiteral(?l)) }"):
             label = r["l"]
-            lang = (label.language or "").lower()
-            rank = (int(r["p"].value), 0 if lang.startswith("en") else 1 if not lang else 2)
+            rank = label_rank(LABELS[int(r["p"].value)], label.language)
             key = r["x"].value
             if key not in best or (rank, label.value) < best[key]:
                 best[key] = (rank, label.value)

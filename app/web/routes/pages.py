@@ -6,6 +6,9 @@
   says nothing about the IRI; 406 when no offered format is acceptable. Responses vary by Accept. An RDF
   description holds at most `sparql_max_rows` triples from the entity and as many pointing at it;
   `X-DefCoop-Truncated: true` says some were left off.
+* `/id/<type>/<slug>?links=<property IRI>&page=N` — one page (`page_link_limit`, in IRI order) of the entities
+  linking to the entity by that property: how a hub's thousands of inverse links are read; the entity page itself
+  shows each property's count and first `page_link_limit` values, and links here when there are more.
 * `/class/<Name>?page=N` — instances of a DefCoop class, `page_link_limit` per page.
 * `/search?q=` — entities whose label, alternative label or title contains the text (at most
   `page_link_limit` hits; the text is at most `SEARCH_MAX_CHARS` characters, else 400).
@@ -62,6 +65,8 @@ def entity(kind: str, name: str) -> Response | str:
     slug = stem if by_extension else name
     fmt = by_extension or choose(render.ENTITY_FORMATS, request.headers.get("Accept"))
     iri = urls.iri_for(kind, slug, settings)
+    if fmt is HTML and "links" in request.args:
+        return _inverse_links(kind, slug, iri, request.args["links"])
     if fmt is HTML:
         page = queries.entity(ctx.store, iri, settings)
         if page is None:
@@ -73,6 +78,19 @@ def entity(kind: str, name: str) -> Response | str:
     if not triples:
         raise HTTPError(404, f"Nothing is known about <{iri}>.")
     return truncated(Response(render.rdf_document(triples, fmt, settings), content_type=fmt.content_type), cut)
+
+
+def _inverse_links(kind: str, slug: str, iri: str, prop: str) -> str:
+    """`?links={property IRI}&page=N` on an entity page: one page of what links to the entity by that property."""
+    ctx = context()
+    number, limit = page_number(), ctx.settings.page_link_limit
+    try:
+        found = queries.inverse_links(ctx.store, iri, prop, limit, (number - 1) * limit, ctx.settings.base_iri)
+    except ValueError:
+        raise HTTPError(400, f"links must be a property IRI, not {prop!r}") from None
+    if found is None or not found.items:
+        raise HTTPError(404, f"Nothing links to <{iri}> by <{prop}> (or there is no page {number}).")
+    return render.links_page(found, kind, slug)
 
 
 @bp.get("/class/<name>")

@@ -25,7 +25,7 @@ from app.config import Settings
 from app.store import GraphStore, current_release, open_release_store, open_remote_store, release_named
 from app.web.errors import HTTPError, nothing_published
 from app.web.sparql.guard import prepare
-from app.web.sparql.runner import Answer, Job, execute, failure
+from app.web.sparql.runner import Job, PageQuery, execute, failure, run_page_query
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,10 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
     conn.send(READY)
     while True:
         try:
-            job: Job = conn.recv()
+            job: Job | PageQuery = conn.recv()
         except (EOFError, OSError):
             return
-        reply: Answer | HTTPError
+        reply: Any
         try:
             if store is None or job.release_id != opened_for:
                 if store is not None:
@@ -99,7 +99,7 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
                                 retry_after=1)
             if store is None:
                 raise nothing_published()
-            reply = execute(store, job)
+            reply = run_page_query(store, job) if isinstance(job, PageQuery) else execute(store, job)
         except Exception as exc:
             reply = failure(exc)
         conn.send(reply)
@@ -146,10 +146,11 @@ class WorkerPool:
     queries never tie up all of the web server's threads.
     """
 
-    def __init__(self, settings: Settings, size: int) -> None:
+    def __init__(self, settings: Settings, size: int, max_waiting: int | None = None) -> None:
         self.settings = settings
         self.size = max(1, size)
-        self._admitted = threading.BoundedSemaphore(self.size + max(0, settings.sparql_max_waiting))
+        waiting = settings.sparql_max_waiting if max_waiting is None else max_waiting
+        self._admitted = threading.BoundedSemaphore(self.size + max(0, waiting))
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
@@ -169,7 +170,7 @@ class WorkerPool:
             while len(self._workers) < self.size:
                 self._idle.put(self._spawn())
 
-    def run(self, job: Job, time_limit_s: float) -> Answer:
+    def run(self, job: Job | PageQuery, time_limit_s: float) -> Any:
         """The worker's answer to `job`, within `time_limit_s` seconds counted from now (waiting included)."""
         if not self._admitted.acquire(blocking=False):
             raise PoolFull()
@@ -178,7 +179,7 @@ class WorkerPool:
         finally:
             self._admitted.release()
 
-    def _run(self, job: Job, deadline: float) -> Answer:
+    def _run(self, job: Job | PageQuery, deadline: float) -> Any:
         self.start()
         try:
             worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -186,9 +187,9 @@ class WorkerPool:
             raise QueryTimeout(waited=True) from None
         healthy = False
         try:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline:  # a worker was free, but the limit is up before the query is sent
                 healthy = True  # nothing was sent
-                raise QueryTimeout(waited=True)
+                raise QueryTimeout(waited=False)
             if not worker.started:  # a new worker: its start-up is not the query's time
                 remaining = deadline - time.monotonic()
                 if not worker.wait_started():

@@ -50,6 +50,24 @@ class Job:
 
 
 @dataclass(frozen=True)
+class PageQuery:
+    """One query of a page (app/web/queries), run in a worker so that it, too, stops at the time limit: `kind` is
+    `select`, `ask` or `triples` (the GraphStore method), `options` its keyword arguments."""
+
+    query: str
+    kind: str
+    options: tuple[tuple[str, Any], ...]
+    release_id: str | None
+
+
+def run_page_query(store: GraphStore, job: PageQuery) -> Any:
+    """A page query's plain answer (rows of terms, a boolean, triples), which pickles back to the web process."""
+    if job.kind not in ("select", "ask", "triples"):
+        raise HTTPError(500, f"unknown page query kind {job.kind!r}")
+    return getattr(store, job.kind)(job.query, **dict(job.options))
+
+
+@dataclass(frozen=True)
 class Answer:
     """A serialised result: `body` in format `format_name`; `truncated` when rows were left off at `max_rows`."""
 
