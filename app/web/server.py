@@ -66,5 +66,8 @@ class Server(BaseApplication):  # type: ignore[misc]
 
 
 def _warm(worker: Any) -> None:
-    """Start the worker's query processes before its first query."""
-    worker.wsgi.extensions["defcoop.sparql"].pool.start()
+    """Start the worker's query processes, for SPARQL and for pages, before its first request (a page must not wait
+    for a process to start, least of all while runaway queries hold the CPU)."""
+    service = worker.wsgi.extensions["defcoop.sparql"]
+    service.pool.start()
+    service.page_pool.start()
