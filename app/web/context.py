@@ -15,9 +15,10 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 
@@ -28,6 +29,7 @@ from app.search import NameIndex, index_path
 from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store, release_named
 from app.web.errors import HTTPError, nothing_published
 
+T = TypeVar("T")
 SETTINGS_KEY = "defcoop"
 STORES_KEY = "defcoop.stores"
 OPEN_STORES = 2
@@ -68,6 +70,13 @@ class RequestContext:
     def store_of(self, release: Release) -> GraphStore:
         """The embedded store of another kept release (what a diff between two releases reads)."""
         return _store_for(current_app, self.settings, release)
+
+    def page(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`function(store, *args, **kwargs)`, a page model of app/web/queries, computed where the request's queries
+        run (in one query worker: one round trip, not one per query; within the request's time limit)."""
+        store = self.store
+        run = getattr(store, "model", None)
+        return run(function, *args, **kwargs) if run is not None else function(store, *args, **kwargs)
 
     @property
     def store(self) -> GraphStore:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from app.web import create_app
 
 
@@ -47,3 +49,22 @@ def test_regression_a_tiny_client_timeout_is_not_reported_as_busy_workers(hub_bu
         assert "timeout=1e-06 requested" in message and "busy" not in message
     finally:
         app.extensions["defcoop.sparql"].close()
+
+
+
+def test_a_worker_computes_only_page_models_of_app_web_queries() -> None:
+    """A page model runs in a query worker (one round trip for a whole page); nothing else may be sent there."""
+    import os
+
+    from app.config import Settings
+    from app.web.errors import HTTPError
+    from app.web.queries import countries
+    from app.web.sparql.runner import PageQuery, run_page_query
+
+    class Store:
+        def select(self, sparql: str, **_: object) -> list[dict[str, object]]:
+            return []
+
+    assert run_page_query(Store(), PageQuery("", "model", (), None, countries, (Settings(),))) == ()  # type: ignore[arg-type]
+    with pytest.raises(HTTPError):
+        run_page_query(Store(), PageQuery("", "model", (), None, os.getcwd, ()))  # type: ignore[arg-type]

@@ -47,8 +47,8 @@ def timeline() -> Response | str:
     kind, _, slug = involving.partition("/")
     if involving and not (kind and slug):
         raise HTTPError(400, f"involving must name an entity as type/slug (such as firm/acme), not {involving!r}")
-    found = queries.timeline(
-        ctx.store, settings,
+    found = ctx.page(
+        queries.timeline, settings,
         country=urls.iri_for("country", country, settings) if country else None,
         programme=urls.iri_for("programme", programme, settings) if programme else None,
         involving=urls.iri_for(kind, slug, settings) if involving else None,
@@ -66,7 +66,7 @@ def network() -> Response | str:
     fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     slug = request.args.get("country", "").strip()
     country = urls.iri_for("country", slug, settings) if slug else None
-    found = queries.network(ctx.store, settings, country=country, year_from=_year("from"), year_to=_year("to"))
+    found = ctx.page(queries.network, settings, country=country, year_from=_year("from"), year_to=_year("to"))
     if fmt is HTML:
         return render.network_page(found, settings, request.args)
     return Response(render.network_document(found, fmt), content_type=fmt.content_type)
@@ -89,7 +89,7 @@ def profile(first: str, second: str) -> Response | str:
     ctx = context()
     settings = ctx.settings
     fmt = choose(render.TIMELINE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    found = queries.profile(ctx.store, settings, urls.iri_for("country", first, settings),
+    found = ctx.page(queries.profile, settings, urls.iri_for("country", first, settings),
                             urls.iri_for("country", second, settings))
     if found is None:
         raise HTTPError(404, f"A profile is of two different countries; {first!r} and {second!r} are not.")

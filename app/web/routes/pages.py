@@ -68,7 +68,7 @@ def entity(kind: str, name: str) -> Response | str:
     if fmt is HTML and "links" in request.args:
         return _inverse_links(kind, slug, iri, request.args["links"])
     if fmt is HTML:
-        page = queries.entity(ctx.store, iri, settings)
+        page = ctx.page(queries.entity, iri, settings)
         if page is None:
             raise HTTPError(404, f"Nothing is known about <{iri}>.")
         history = None if settings.store_endpoint else entity_history(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
@@ -24,6 +24,8 @@ from app.store import GraphStore, Release
 from app.web.errors import HTTPError, nothing_published
 from app.web.sparql.pool import PoolFull, QueryTimeout, WorkerPool
 from app.web.sparql.runner import Answer, Job, PageQuery
+
+T = TypeVar("T")
 
 EXTENSION = "defcoop.sparql"
 """Where `init_app` keeps the app's SparqlService (in `app.extensions`)."""
@@ -130,6 +132,17 @@ class PageStore(GraphStore):
     def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self._ask_worker(sparql, "select", kwargs)
         return rows
+
+    def model(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`function(store, *args, **kwargs)` (a function of app/web/queries) computed in one query worker, within
+        the same deadline as the request's other queries."""
+        limit = self.service.settings.sparql_time_limit_s
+        now = time.monotonic()
+        if self.deadline is None:
+            self.deadline = now + limit
+        job = PageQuery("", "model", tuple(sorted(kwargs.items())), self.release_id, function, args)
+        found: T = self.service._run(job, max(0.0, self.deadline - now), limit, None)
+        return found
 
     def ask(self, sparql: str, **kwargs: Any) -> bool:
         return bool(self._ask_worker(sparql, "ask", kwargs))
