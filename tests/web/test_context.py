@@ -10,7 +10,8 @@ import pytest
 
 from app.config import ROOT, load_settings
 from app.pipeline import build
-from app.web import create_app, queries
+from app.web import create_app
+from app.web.context import RequestContext
 
 MEETING = "/id/meeting/india-russia-defence-industry-moscow-october"
 LABEL = "Meetings of Indian and Russian defence manufacturers in Moscow, 29–30 October"
@@ -47,13 +48,13 @@ def test_a_release_switched_during_a_request_does_not_mix_releases(
     assert before.get_etag() != after.get_etag() and before.data != after.data
     assert "(second release)" in after.get_data(as_text=True)
 
-    entity = queries.entity
+    page = RequestContext.page  # where a page model is computed (in a query worker)
 
-    def published_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def published_meanwhile(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         point_current_at(build_dir, second)  # a build commits while this request runs
-        return entity(*args, **kwargs)
+        return page(self, *args, **kwargs)
 
-    monkeypatch.setattr(queries, "entity", published_meanwhile)
+    monkeypatch.setattr(RequestContext, "page", published_meanwhile)
     point_current_at(build_dir, first)
     during = client.get(MEETING, headers={"Accept": "text/html"})
     assert (during.get_etag(), during.last_modified, during.data) == \
@@ -82,13 +83,13 @@ def test_cached_answers_are_exact_and_follow_the_release(
     and validators; a new release is a new key, so its first request runs and shows the new data."""
     build_dir, first, second = two_releases
     calls: list[str] = []
-    entity = queries.entity
+    page = RequestContext.page
 
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args[1])
-        return entity(*args, **kwargs)
+    def counted(self, function, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[0])  # the entity's IRI: its page model is computed
+        return page(self, function, *args, **kwargs)
 
-    monkeypatch.setattr(queries, "entity", counted)
+    monkeypatch.setattr(RequestContext, "page", counted)
     client = create_app({"build_dir": build_dir}).test_client()
     point_current_at(build_dir, first)
     one = client.get(MEETING, headers={"Accept": "text/html"})
@@ -106,8 +107,8 @@ def test_the_cache_can_be_turned_off(two_releases: tuple[Path, Path, Path], monk
     build_dir, _, second = two_releases
     point_current_at(build_dir, second)
     calls: list[str] = []
-    entity = queries.entity
-    monkeypatch.setattr(queries, "entity", lambda *a, **k: calls.append(a[1]) or entity(*a, **k))
+    page = RequestContext.page
+    monkeypatch.setattr(RequestContext, "page", lambda self, f, *a, **k: calls.append(a[0]) or page(self, f, *a, **k))
     client = create_app({"build_dir": build_dir, "response_cache_mb": 0}).test_client()
     for _ in range(2):
         assert client.get(MEETING, headers={"Accept": "text/html"}).status_code == 200
