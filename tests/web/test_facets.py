@@ -85,3 +85,12 @@ def test_a_class_page_as_csv(client: FlaskClient) -> None:
     narrowed = client.get(f"/class/Event?country={INDIA}", headers={"Accept": "text/csv"})
     assert len(list(csv.reader(io.StringIO(narrowed.get_data(as_text=True))))) - 1 == \
         _total(client.get(f"/class/Event?country={INDIA}").get_data(as_text=True))
+
+
+def test_search_matches_as_csv(client: FlaskClient) -> None:
+    page = client.get("/search?q=moscow").get_data(as_text=True)
+    link = html.unescape(re.search(r'These matches as a table: <a href="([^"]+)">CSV</a>', page).group(1))  # type: ignore[union-attr]
+    rows = list(csv.DictReader(io.StringIO(client.get(link).get_data(as_text=True))))
+    assert rows and {r["iri"].removeprefix("https://w3id.org/defcoop") for r in rows} == \
+        set(re.findall(r'<li><a href="(/id/[^"]+)">', page))
+    assert any(r["iri"].endswith("/city/moscow") and "City" in r["types"] for r in rows)

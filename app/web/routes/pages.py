@@ -128,12 +128,18 @@ def class_index(name: str) -> Response | str:
 
 @bp.get("/search")
 @conditional
-def search() -> str:
+def search() -> Response | str:
     ctx = context()
     settings = ctx.settings
-    choose((HTML,), request.headers.get("Accept"))
+    fmt = choose(TABLE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     text = request.args.get("q", "")
     if len(text) > SEARCH_MAX_CHARS:
         raise HTTPError(400, f"search text is longer than {SEARCH_MAX_CHARS} characters")
     results = queries.search(ctx.store, text, settings.page_link_limit, settings, ctx.names) if text.strip() else None
-    return render_template("search.html", text=text, results=results)
+    if fmt is RESULTS_CSV:
+        rows = ((h.node.value, h.node.label, h.matched or "", "; ".join(t.label for t in h.types))
+                for h in (results.hits if results else ()))
+        return Response(table_csv(("iri", "label", "matched name", "types"), rows),
+                        content_type=RESULTS_CSV.content_type)
+    csv = url_for("pages.search", q=text, format="csv") if results else None
+    return render_template("search.html", text=text, results=results, csv=csv)
