@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from app.store import GraphStore
-from app.web.render import TIMELINE_HEADERS
+from app.web.render_explore import TIMELINE_HEADERS
 
 PREFIXES = "PREFIX defcoop: <https://w3id.org/defcoop/ontology#>\n"
 ID = "https://w3id.org/defcoop/id/"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from app.web import queries, render, urls
+from app.web import queries, render, render_explore, urls
 from app.web.context import context
 from app.web.errors import HTTPError
 from app.web.http import conditional
@@ -54,8 +54,8 @@ def timeline() -> Response | str:
         involving=urls.iri_for(kind, slug, settings) if involving else None,
         year_from=_year("from"), year_to=_year("to"), offer_countries=fmt is HTML)
     if fmt is HTML:
-        return render.timeline_page(found, request.args, settings)
-    return Response(render.timeline_document(found, fmt), content_type=fmt.content_type)
+        return render_explore.timeline_page(found, request.args, settings)
+    return Response(render_explore.timeline_document(found, fmt), content_type=fmt.content_type)
 
 
 @bp.get("/graph")
@@ -68,8 +68,8 @@ def network() -> Response | str:
     country = urls.iri_for("country", slug, settings) if slug else None
     found = ctx.page(queries.network, settings, country=country, year_from=_year("from"), year_to=_year("to"))
     if fmt is HTML:
-        return render.network_page(found, settings, request.args)
-    return Response(render.network_document(found, fmt), content_type=fmt.content_type)
+        return render_explore.network_page(found, settings, request.args)
+    return Response(render_explore.network_document(found, fmt), content_type=fmt.content_type)
 
 
 @bp.get("/profiles")
@@ -80,7 +80,7 @@ def profiles() -> Response | str:
     if first and second:
         return redirect(url_for("explore.profile", first=first, second=second), code=303)
     countries = queries.countries(ctx.store, ctx.settings)
-    return render_template("profiles.html", countries=render.pair_choices(countries, ctx.settings))
+    return render_template("profiles.html", countries=render_explore.pair_choices(countries, ctx.settings))
 
 
 @bp.get("/profile/<first>/<second>")
@@ -94,8 +94,8 @@ def profile(first: str, second: str) -> Response | str:
     if found is None:
         raise HTTPError(404, f"A profile is of two different countries; {first!r} and {second!r} are not.")
     if fmt is not HTML:
-        return Response(render.profile_document(found, fmt), content_type=fmt.content_type)
-    return render.profile_page(found, first, second)
+        return Response(render_explore.profile_document(found, fmt), content_type=fmt.content_type)
+    return render_explore.profile_page(found, first, second)
 
 
 @bp.get("/source/<slug>/read")
@@ -107,7 +107,7 @@ def read_source(slug: str) -> str:
     page = request.args.get("page", "1")
     if not (page.isascii() and page.isdigit() and len(page) <= 6):
         raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
-    number = int(page)
+    number = int(page)  # 0 is a page that is not there (404), unlike page_number()
     found = queries.reading(ctx.store, iri, ctx.settings, ctx.published.source_text, number)
     if found is None:
         raise HTTPError(404, f"There is no source text of <{iri}> in this release (or no page {number} of it).")
