@@ -91,9 +91,11 @@ def links_among(store: GraphStore, nodes: list[str], base_iri: str) -> list[tupl
     """(subject, object, properties, inferred) for the links between any two of `nodes`: the asserted properties of
     each linked pair, or the inferred ones when nothing asserts a link between them."""
     inferred, merged = derived_graphs(base_iri)
-    values = " ".join(iri_ref(x) for x in nodes)
-    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} VALUES ?o {{ {values} }} "
-                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?s != ?o && ?g != <{merged}>) }}")
+    refs = [iri_ref(x) for x in nodes]
+    # each node's links filtered to the others: a third faster at 1M than pairing two VALUES, which Oxigraph looks
+    # up one (subject, object) pair at a time
+    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {' '.join(refs)} }} GRAPH ?g {{ ?s ?p ?o }} "
+                        f"FILTER(?o IN ({', '.join(refs)}) && ?s != ?o && ?g != <{merged}>) }}")
     found: dict[tuple[str, str], dict[str, bool]] = {}
     for r in rows:
         props = found.setdefault((r["s"].value, r["o"].value), {})

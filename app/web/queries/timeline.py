@@ -55,8 +55,7 @@ def timeline(store: GraphStore, settings: Settings, *, country: str | None = Non
     if year_to is not None:
         where.append(f'FILTER(?d <= "{int(year_to):04d}-12-31"^^xsd:date)')
     body = " ".join(where)
-    rows = store.select(PROLOGUE + f"SELECT ?e (MIN(?d) AS ?start) WHERE {{ {body} }} GROUP BY ?e "
-                                   f"ORDER BY ?start ?e LIMIT {int(limit)}")
+    rows = first_events(store, body, limit)
     total = len(rows)
     if total == limit:
         total = int(first_value(store.select(PROLOGUE + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {body} }}"),
@@ -78,6 +77,21 @@ def timeline(store: GraphStore, settings: Settings, *, country: str | None = Non
                     for e, kind, start, end, status, claims, places, progs, day in items),
         total=total, country=node(country), programme=node(programme), involving=node(involving),
         year_from=year_from, year_to=year_to, countries=countries(store, settings) if offer_countries else ())
+
+
+def first_events(store: GraphStore, body: str, limit: int) -> list[dict[str, ox.Term]]:
+    """The first `limit` events of `body` (binding ?e and its dates ?d) by first day, then IRI.
+
+    Ordered in two steps, because ordering by the IRI too makes Oxigraph compare the strings of every matching event
+    (660 ms over 19,000 events, against 30 ms by day alone): the first `limit` by day give the last day shown; then
+    every event up to that day is read (those before it, and all that share it) and put in (day, IRI) order here.
+    Days are compared as written: the shapes hold defcoop:startDate to xsd:date."""
+    grouped = f"SELECT ?e (MIN(?d) AS ?start) WHERE {{ {body} }} GROUP BY ?e"
+    rows = store.select(PROLOGUE + f"{grouped} ORDER BY ?start LIMIT {int(limit)}")
+    if len(rows) == limit and limit > 0:
+        rows = store.select(PROLOGUE + f"{grouped} HAVING(MIN(?d) <= {rows[-1]['start']})")
+    rows.sort(key=lambda r: (r["start"].value, r["e"].value))
+    return rows[:limit]
 
 
 Raw = tuple[str, str | None, str, str | None, str, list[str], list[str], list[str], str | None]
