@@ -4,8 +4,6 @@ that share a day (the query orders by day alone and settles ties itself, app/web
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.config import Settings, load_settings

@@ -94,8 +94,8 @@ def links_among(store: GraphStore, nodes: list[str], base_iri: str) -> list[tupl
     refs = [iri_ref(x) for x in nodes]
     # each node's links filtered to the others: a third faster at 1M than pairing two VALUES, which Oxigraph looks
     # up one (subject, object) pair at a time
-    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {' '.join(refs)} }} GRAPH ?g {{ ?s ?p ?o }} "
-                        f"FILTER(?o IN ({', '.join(refs)}) && ?s != ?o && ?g != <{merged}>) }}")
+    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {' '.join(refs)} }} "
+                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?o IN ({', '.join(refs)}) && ?s != ?o && ?g != <{merged}>) }}")
     found: dict[tuple[str, str], dict[str, bool]] = {}
     for r in rows:
         props = found.setdefault((r["s"].value, r["o"].value), {})
