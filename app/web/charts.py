@@ -52,7 +52,8 @@ def bar_chart(view: ResultView) -> tuple[Bar, ...]:
 def dated_rows(view: ResultView) -> Timeline | None:
     """A timeline of a table with a date column (`xsd:date`, `xsd:dateTime` or `xsd:gYear` cells): one item per
     row whose first such column has a date, ending at the row's date in the next such column, if any (a year spans
-    its year). Each item links to the row's first IRI and is named by its first plain text, else by that IRI.
+    its year). Each item links to the row's first IRI and is named by its first plain text, else by its other IRIs
+(a claim's row by what it states), else by that IRI.
     None for any other answer."""
     if view.kind != "table":
         return None
@@ -65,10 +66,10 @@ def dated_rows(view: ResultView) -> Timeline | None:
         if first is None:
             continue
         end = _day(row[dated[1]] if len(dated) > 1 else row[dated[0]], first=False)
-        iri = next((c for c in row if c is not None and c.is_iri), None)
+        iris = [c for c in row if c is not None and c.is_iri]
         text = next((c for c in row if c is not None and c.is_literal and c.datatype is None), None)
-        label = text.label if text else iri.label if iri else first
-        items.append(TimelineItem(Node(iri.value if iri else "", label), None, first, end, ANSWER_DATE))
+        label = text.label if text else " · ".join(c.label for c in iris[1:]) or (iris[0].label if iris else first)
+        items.append(TimelineItem(Node(iris[0].value if iris else "", label), None, first, end, ANSWER_DATE))
         if len(items) == MAX_DATED:
             break
     return Timeline(tuple(items), len(items)) if items else None
