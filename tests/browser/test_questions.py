@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 COUNTS = ROOT / "ontology" / "competency-questions" / "16-claims-by-status.rq"
 OBJECTIVES = ROOT / "ontology" / "competency-questions" / "11-india-objectives.rq"
+INFERENCES = ROOT / "ontology" / "competency-questions" / "09-editorial-inferences.rq"
 
 
 
@@ -45,15 +46,12 @@ def test_a_reader_asks_a_question_and_changes_its_parameter(site: str, open_tab:
     assert not tab.errors and not tab.dialogs
 
 
-MEETINGS = ROOT / "ontology" / "competency-questions" / "09-editorial-inferences.rq"
-
-
 def test_a_dated_answer_shows_its_rows_on_a_timeline(site: str, open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     page = tab.page
     page.goto(site + "/questions")
     page.get_by_role("link", name="Which facts did DefCoop's editors infer rather than read in the source?").click()
-    columns, expected = expected_rows(MEETINGS)
+    columns, expected = expected_rows(INFERENCES)
     dated = [row for row in expected if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[columns.index("value")])]
     items = page.locator("figure.timeline a.item")
     expect(items).to_have_count(len(dated))
