@@ -81,16 +81,17 @@ def _timeline_items(page: str) -> list[tuple[str, str]]:
             for h, t in re.findall(r'<a class="item[^"]*" href="([^"]+)">\s*<title>([^<]*)</title>', figure)]
 
 
-@pytest.mark.parametrize(("slug", "date_column"), [("02-meetings-where-when", "start"),
-                                                   ("09-editorial-inferences", "value")])
-def test_a_dated_answer_is_drawn_on_a_timeline_beside_its_table(client: FlaskClient, slug: str,
-                                                                date_column: str) -> None:
+@pytest.mark.parametrize(("slug", "date_column", "linked"), [("02-meetings-where-when", "start", "iri"),
+                                                             ("09-editorial-inferences", "value", "claim")])
+def test_a_dated_answer_is_drawn_on_a_timeline_beside_its_table(client: FlaskClient, slug: str, date_column: str,
+                                                                linked: str) -> None:
     page = client.get(f"/questions/{slug}").get_data(as_text=True)
     columns, expected = expected_rows(ROOT / "ontology" / "competency-questions" / f"{slug}.rq")
     dated = [row for row in expected if DAY.match(row[columns.index(date_column)])]
     items = _timeline_items(page)
     assert dated and len(items) == len(dated) and _rows(page) == len(expected)  # the table stays, every row
-    assert {h for h, _ in items} == {row[0].removeprefix("https://w3id.org/defcoop") for row in dated}
+    assert {h for h, _ in items} == {row[columns.index(linked)].removeprefix("https://w3id.org/defcoop")
+                                     for row in dated}  # each item links to its row's (first) IRI
     assert all(client.get(link).status_code == 200 for link, _ in items)
 
 
