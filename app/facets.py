@@ -6,13 +6,17 @@ over tens of thousands of instances is an indexed GROUP BY, not a graph query pe
     index = FacetIndex(path)
     index.counts(class_iri, {"country": india_iri}, "year", 12)   # [(value, count), …]
     index.members(class_iri, {"country": india_iri}, 100, 0)     # ([iri, …], total)
+    index.counts_among([iri, …], ("year", "city"), 12)          # {"year": [(value, count), …], …}
+
+Search narrows its matches inside SQLite too: the name index attaches this file and keeps the names of the
+entities `having(chosen)` selects (app/search.py), so no list of every hit passes through Python.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +32,15 @@ CREATE TABLE facets (entity INTEGER NOT NULL, facet TEXT NOT NULL, value INTEGER
 INDEXES = """
 CREATE INDEX members_class ON members (class, entity);
 CREATE INDEX facets_value ON facets (facet, value, entity);
+CREATE INDEX facets_entity ON facets (entity, facet, value);
 CREATE TABLE value_counts AS
     SELECT m.class, f.facet, f.value, COUNT(DISTINCT m.entity) AS n
     FROM members m JOIN facets f ON f.entity = m.entity GROUP BY m.class, f.facet, f.value;
 CREATE INDEX value_counts_class ON value_counts (class, facet, n);
 """
 """`value_counts` holds each facet's counts over a whole class: a class page with nothing chosen reads them as they
-are, and a facet no member of a class has is not counted again under a choice."""
+are, and a facet no member of a class has is not counted again under a choice. `facets_entity` finds the values of
+a few given entities (the search hits a page shows) without reading a facet's every row."""
 YEAR = re.compile(r"^\d{4}$")
 
 
@@ -95,18 +101,31 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     return len(facet_rows)
 
 
+def having(chosen: Mapping[str, str], schema: str = "main") -> tuple[str, dict[str, str]]:
+    """SQL selecting the ids of the entities that have every chosen value (at least one), and its named
+    parameters; `schema` names the index where another database has attached it."""
+    if not chosen:
+        raise ValueError("having() needs at least one chosen value")
+    parts, params = [], {}
+    for n, (key, value) in enumerate(sorted(chosen.items())):
+        parts.append(f"SELECT entity FROM {schema}.facets WHERE facet = :facet{n} AND "
+                     f"value = (SELECT id FROM {schema}.terms WHERE text = :value{n})")
+        params |= {f"facet{n}": key, f"value{n}": value}
+    return " INTERSECT ".join(parts), params
+
+
 class FacetIndex(ReadOnlyFile):
     """A release's facet index, opened read-only (one connection per thread)."""
 
     @staticmethod
-    def _narrowed(class_iri: str, chosen: Mapping[str, str]) -> tuple[str, list[str]]:
+    def _narrowed(class_iri: str, chosen: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         """SQL selecting the ids of the class's members that have every chosen value, and its parameters."""
-        sql = "SELECT entity FROM members WHERE class = (SELECT id FROM terms WHERE text = ?)"
-        params = [class_iri]
-        for key, value in sorted(chosen.items()):
-            sql += (" AND entity IN (SELECT entity FROM facets WHERE facet = ? AND "
-                    "value = (SELECT id FROM terms WHERE text = ?))")
-            params += [key, value]
+        sql = "SELECT entity FROM members WHERE class = (SELECT id FROM terms WHERE text = :class)"
+        params = {"class": class_iri}
+        if chosen:
+            entities, more = having(chosen)
+            sql += f" AND entity IN ({entities})"
+            params |= more
         return sql, params
 
     def counts(self, class_iri: str, chosen: Mapping[str, str], facet: str, limit: int) -> list[tuple[str, int]]:
@@ -120,8 +139,8 @@ class FacetIndex(ReadOnlyFile):
         narrowed, params = self._narrowed(class_iri, chosen)
         return self._connection().execute(
             f"SELECT t.text, COUNT(DISTINCT f.entity) AS n FROM facets f JOIN terms t ON t.id = f.value "
-            f"WHERE f.facet = ? AND f.entity IN ({narrowed}) GROUP BY f.value ORDER BY n DESC, t.text LIMIT ?",
-            [facet, *params, limit]).fetchall()
+            f"WHERE f.facet = :facet AND f.entity IN ({narrowed}) GROUP BY f.value ORDER BY n DESC, t.text "
+            f"LIMIT :limit", {**params, "facet": facet, "limit": limit}).fetchall()
 
     def members(self, class_iri: str, chosen: Mapping[str, str], limit: int, offset: int) -> tuple[list[str], int]:
         """A page of the class's members that have every chosen value (in IRI order), and how many there are."""
@@ -129,9 +148,29 @@ class FacetIndex(ReadOnlyFile):
         connection = self._connection()
         total = connection.execute(f"SELECT COUNT(*) FROM ({narrowed})", params).fetchone()[0]
         page = connection.execute(  # ids follow the terms' order (write_index), so this walks the primary key
-            f"SELECT text FROM terms WHERE id IN ({narrowed}) ORDER BY id LIMIT ? OFFSET ?",
-            [*params, limit, offset]).fetchall()
+            f"SELECT text FROM terms WHERE id IN ({narrowed}) ORDER BY id LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset}).fetchall()
         return [row[0] for row in page], int(total)
+
+    def counts_among(self, iris: Sequence[str], facets: Iterable[str], limit: int) -> dict[str, list[tuple[str, int]]]:
+        """Each facet's most frequent values among the entities `iris` (a bounded list, such as a page of search
+        hits): one query, not one per facet, walking `facets_entity` from each entity (the unary `+` keeps the
+        planner off `facets_value`, which would read every row of each facet)."""
+        keys = list(facets)
+        found: dict[str, list[tuple[str, int]]] = {}
+        if not iris or not keys:
+            return {}
+        rows = self._connection().execute(
+            f"SELECT f.facet, t.text, COUNT(DISTINCT f.entity) AS n FROM facets f JOIN terms t ON t.id = f.value "
+            f"WHERE f.entity IN (SELECT id FROM terms WHERE text IN ({', '.join('?' * len(iris))})) "
+            f"AND +f.facet IN ({', '.join('?' * len(keys))}) "
+            f"GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, t.text",
+            [*iris, *keys]).fetchall()
+        for key, value, n in rows:
+            values = found.setdefault(key, [])
+            if len(values) < limit:
+                values.append((value, n))
+        return found
 
 
 def index_path(release_path: Path) -> Path:

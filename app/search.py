@@ -5,6 +5,9 @@ A trigram index answers "contains this text" (case-insensitively) for text of th
 scanning; shorter text scans the names table (a few hundred thousand short rows at a million triples). Exact
 matches rank first, then names that start with the text, then the rest by name.
 
+Search narrows by facets (app/facets.py) inside SQLite: the facet index is attached read-only to this one's
+connection, and each lookup keeps only the names of entities that have every chosen value.
+
 It also holds what a hit shows (each entity's label and asserted classes with their labels, chosen at build time by
 `best_label`, as pages choose labels), so that search answers from this file alone, with no store query.
 """
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.facets import having
 from app.sqlite_file import ReadOnlyFile
 from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
@@ -31,6 +35,8 @@ CREATE TABLE entities (iri TEXT PRIMARY KEY, label TEXT, types TEXT NOT NULL) WI
 CREATE VIRTUAL TABLE names_fts USING fts5(lname, content='names', content_rowid='rowid', tokenize='trigram');
 """
 LAST_CHAR = chr(0x10FFFF)
+ATTACHED = "facet_index"
+"""The schema name the facet index is attached under."""
 TRIGRAM = 3
 
 
@@ -94,8 +100,10 @@ class NameIndex(ReadOnlyFile):
         return self._connection().execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'entities'").fetchone() is not None
 
-    def find(self, text: str, limit: int) -> tuple[list[Match], bool]:
-        """Entities with a name containing `text`, best first: at most `limit`, and whether there are more.
+    def find(self, text: str, limit: int, chosen: Mapping[str, str] | None = None, facets: Path | None = None
+             ) -> tuple[list[Match], bool]:
+        """Entities with a name containing `text`, best first: at most `limit`, and whether there are more; with
+        `chosen` facet values, only entities that have them all, as the facet index at `facets` says.
 
         Three bounded lookups, each stopping after enough entities: exact names and names starting with the text
         (the index on lower-cased names), then names containing it (the trigram index; a scan under 3 characters).
@@ -103,6 +111,13 @@ class NameIndex(ReadOnlyFile):
         needle = text.strip().lower()
         if not needle:
             return [], False
+        narrowing, narrowing_params = "", {}
+        if chosen:
+            if facets is None:
+                raise ValueError("narrowing by facets needs the facet index")
+            self._attach(facets)
+            entities, narrowing_params = having(chosen, ATTACHED)
+            narrowing = f" AND iri IN (SELECT text FROM {ATTACHED}.terms WHERE id IN ({entities}))"
         cap = 4 * (limit + 1)  # rows, not entities: an entity may match by several names
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         contains = ("rowid IN (SELECT rowid FROM names_fts WHERE names_fts MATCH :phrase)"
@@ -113,12 +128,13 @@ class NameIndex(ReadOnlyFile):
             f"{contains} AND NOT (lname >= :needle AND lname < :upper)",
         )
         params = {"needle": needle, "upper": needle + LAST_CHAR, "contains": f"%{escaped}%",
-                  "phrase": '"' + needle.replace('"', '""') + '"', "cap": cap}
+                  "phrase": '"' + needle.replace('"', '""') + '"', "cap": cap, **narrowing_params}
         found: dict[str, list[str]] = {}
         capped = False
         for where in lookups:
             rows = self._connection().execute(
-                f"SELECT iri, name FROM names WHERE {where} ORDER BY lname, iri LIMIT :cap", params).fetchall()
+                f"SELECT iri, name FROM names WHERE {where}{narrowing} ORDER BY lname, iri LIMIT :cap", params
+            ).fetchall()
             capped = capped or len(rows) == cap
             for iri, name in rows:
                 if iri not in found:
@@ -127,6 +143,15 @@ class NameIndex(ReadOnlyFile):
                     found[iri] = []
                 found[iri].append(name)
         return self._shown(found), capped
+
+    def _attach(self, facets: Path) -> None:
+        """Attach the facet index at `facets` (read-only) to this thread's connection, once."""
+        connection = self._connection()
+        if getattr(self._local, "attached", None) != facets:
+            if getattr(self._local, "attached", None) is not None:
+                connection.execute(f"DETACH DATABASE {ATTACHED}")
+            connection.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (f"{facets.as_uri()}?mode=ro",))
+            self._local.attached = facets
 
     def _shown(self, found: dict[str, list[str]]) -> list[Match]:
         """Matches with the label and classes the index holds for each entity."""

@@ -35,3 +35,23 @@ def test_a_reader_narrows_a_class_page_with_facets(site: str, open_tab: Callable
     expect(page).not_to_have_url(re.compile(r"country="))
     assert listed.count() <= everything
     assert not tab.errors and not tab.dialogs
+
+
+def test_a_reader_narrows_search_matches_with_facets(site: str, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + "/search")
+    page.get_by_label("Names, alternative names and titles containing").fill("moscow")
+    page.get_by_role("button", name="Search").click()
+    hits = page.locator("ul.hits > li")
+    everything = hits.count()
+    russia = page.locator("section.facet", has=page.get_by_role("heading", name="Country")).locator("li").filter(
+        has_text="Russia")
+    expected = int(russia.locator(".count").inner_text())
+    assert 0 < expected < everything
+    russia.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"q=moscow.*country="))
+    expect(hits).to_have_count(expected)
+    expect(page.locator(".facets-chosen")).to_contain_text("Russia")
+    tab.shot("search-facets")
+    assert not tab.errors and not tab.dialogs

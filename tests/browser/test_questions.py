@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 COUNTS = ROOT / "ontology" / "competency-questions" / "16-claims-by-status.rq"
 OBJECTIVES = ROOT / "ontology" / "competency-questions" / "11-india-objectives.rq"
+INFERENCES = ROOT / "ontology" / "competency-questions" / "09-editorial-inferences.rq"
 
 
 
@@ -42,4 +43,24 @@ def test_a_reader_asks_a_question_and_changes_its_parameter(site: str, open_tab:
     expect(page).to_have_url(re.compile(r"country=https"))
     expect(page.locator("table.results tbody tr")).to_have_count(0)  # the article states no Russian objective
     tab.shot("question-parameters")
+    assert not tab.errors and not tab.dialogs
+
+
+def test_a_dated_answer_shows_its_rows_on_a_timeline(site: str, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + "/questions")
+    page.get_by_role("link", name="Which facts did DefCoop's editors infer rather than read in the source?").click()
+    columns, expected = expected_rows(INFERENCES)
+    dated = [row for row in expected if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[columns.index("value")])]
+    items = page.locator("figure.timeline a.item")
+    expect(items).to_have_count(len(dated))
+    expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
+    assert page.locator("figure.timeline svg").bounding_box()["width"] > 300  # type: ignore[index]
+    tab.shot("question-timeline")
+    links = [items.nth(n).get_attribute("href") for n in range(items.count())]
+    for link in links:
+        assert page.request.get(site + link).status == 200  # type: ignore[operator]
+    items.first.click()
+    expect(page).to_have_url(re.compile(r"/id/claim/"))
     assert not tab.errors and not tab.dialogs

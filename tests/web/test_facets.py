@@ -94,3 +94,57 @@ def test_search_matches_as_csv(client: FlaskClient) -> None:
     assert rows and {r["iri"].removeprefix("https://w3id.org/defcoop") for r in rows} == \
         set(re.findall(r'<li><a href="(/id/[^"]+)">', page))
     assert any(r["iri"].endswith("/city/moscow") and "City" in r["types"] for r in rows)
+
+
+# --- facets on the search page ------------------------------------------------------------------------------
+
+RUSSIA = "https://w3id.org/defcoop/id/country/russia"
+
+
+def _hits(page: str) -> list[str]:
+    """The local paths of the hits a search page lists."""
+    return re.findall(r'<li><a href="(/id/[^"]+)">', page.split('<ul class="hits">', 1)[1].split("</ul>", 1)[0])
+
+
+def test_search_facets_count_the_matches_and_each_value_narrows_them(client: FlaskClient, store: GraphStore) -> None:
+    page = client.get("/search?q=moscow").get_data(as_text=True)
+    hits = _hits(page)
+    assert "Counts are over all " in page and "more entities match" not in page
+    iris = " ".join(f"<https://w3id.org/defcoop{h}>" for h in hits)
+    expected = {r["label"].value: int(r["n"].value) for r in store.select(
+        f"SELECT ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?x {{ {iris} }} ?x ?p ?c . "
+        "?c a <https://w3id.org/defcoop/ontology#Country> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+        "GROUP BY ?label")}
+    countries = _facet_links(page, "Country")
+    assert expected and {label: n for label, (_, n) in countries.items()} == expected
+    for url, count in countries.values():
+        narrowed = _hits(client.get(url).get_data(as_text=True))
+        assert len(narrowed) == count and set(narrowed) <= set(hits)
+
+
+def test_search_facets_combine_round_trip_in_the_url_and_reach_the_csv(client: FlaskClient) -> None:
+    everything = _hits(client.get("/search?q=moscow").get_data(as_text=True))
+    russia = client.get(f"/search?q=moscow&country={RUSSIA}").get_data(as_text=True)
+    assert "<h3>Country</h3>" not in russia and "country: <strong>Russia</strong>" in russia
+    label, (both_url, count) = next(iter(_facet_links(russia, "Programme").items()))
+    assert f"country={RUSSIA}" in both_url and "programme=" in both_url and "q=moscow" in both_url
+    both = client.get(both_url).get_data(as_text=True)
+    assert len(_hits(both)) == count <= len(_hits(russia)) < len(everything)
+    assert f"programme: <strong>{html.escape(label)}</strong>" in both
+    drop = html.unescape(re.search(r'<a href="([^"]+)" aria-label="remove programme', both).group(1))  # type: ignore[union-attr]
+    assert _hits(client.get(drop).get_data(as_text=True)) == _hits(russia)
+    link = html.unescape(re.search(r'These matches as a table: <a href="([^"]+)">CSV</a>', both).group(1))  # type: ignore[union-attr]
+    rows = list(csv.DictReader(io.StringIO(client.get(link).get_data(as_text=True))))
+    assert [r["iri"].removeprefix("https://w3id.org/defcoop") for r in rows] == _hits(both)
+
+
+def test_search_facet_counts_say_when_they_are_over_the_hits_shown(published: Published) -> None:
+    capped = create_app({"build_dir": published.release.path.parent.parent, "page_link_limit": 2}).test_client()
+    page = capped.get("/search?q=moscow").get_data(as_text=True)
+    assert len(_hits(page)) == 2 and "Counts are over the 2 matches shown; more entities match." in page
+    assert all(n <= 2 for _, n in _facet_links(page, "Country").values())
+
+
+@pytest.mark.parametrize("query", ["country=not-an-iri", "year=20x"])
+def test_a_bad_search_facet_value_is_400(client: FlaskClient, query: str) -> None:
+    assert client.get(f"/search?q=moscow&{query}").status_code == 400

@@ -69,6 +69,37 @@ def test_a_counting_answer_is_drawn_as_bars(client: FlaskClient) -> None:
     assert "<svg" not in client.get("/questions/11-india-objectives").get_data(as_text=True)
 
 
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _timeline_items(page: str) -> list[tuple[str, str]]:
+    """(link, tooltip) of each item of the question's timeline picture."""
+    if '<figure class="timeline">' not in page:
+        return []
+    figure = page.split('<figure class="timeline">', 1)[1].split("</figure>", 1)[0]
+    return [(html.unescape(h), html.unescape(t))
+            for h, t in re.findall(r'<a class="item[^"]*" href="([^"]+)">\s*<title>([^<]*)</title>', figure)]
+
+
+@pytest.mark.parametrize(("slug", "date_column", "linked"), [("02-meetings-where-when", "start", "iri"),
+                                                             ("09-editorial-inferences", "value", "claim")])
+def test_a_dated_answer_is_drawn_on_a_timeline_beside_its_table(client: FlaskClient, slug: str, date_column: str,
+                                                                linked: str) -> None:
+    page = client.get(f"/questions/{slug}").get_data(as_text=True)
+    columns, expected = expected_rows(ROOT / "ontology" / "competency-questions" / f"{slug}.rq")
+    dated = [row for row in expected if DAY.match(row[columns.index(date_column)])]
+    items = _timeline_items(page)
+    assert dated and len(items) == len(dated) and _rows(page) == len(expected)  # the table stays, every row
+    assert {h for h, _ in items} == {row[columns.index(linked)].removeprefix("https://w3id.org/defcoop")
+                                     for row in dated}  # each item links to its row's (first) IRI
+    assert all(client.get(link).status_code == 200 for link, _ in items)
+
+
+def test_an_answer_without_dates_has_no_timeline(client: FlaskClient) -> None:
+    assert _timeline_items(client.get("/questions/16-claims-by-status").get_data(as_text=True)) == []
+    assert '<figure class="timeline">' not in client.get("/questions/11-india-objectives").get_data(as_text=True)
+
+
 def test_the_answer_downloads_as_csv_with_its_columns(client: FlaskClient) -> None:
     page = client.get("/questions/16-claims-by-status").get_data(as_text=True)
     link = html.unescape(re.search(r'<a href="([^"]+)" download="results.csv"', page).group(1))  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from app.web.queries.catalog import (
 )
 from app.web.queries.common import compact
 from app.web.queries.entity import entity
-from app.web.queries.facets import facets
+from app.web.queries.facets import facets, search_facets
 from app.web.queries.graph import neighbourhood
 from app.web.queries.history import graph_quads
 from app.web.queries.links import inverse_links
@@ -35,4 +35,4 @@ from app.web.queries.timeline import countries, timeline
 
 __all__ = ["choices", "claim_parts", "class_index", "classes", "compact", "countries", "dataset_summary",
            "description", "entity", "facets", "graph_quads", "inverse_links", "is_instance", "neighbourhood",
-           "network", "profile", "property_usage", "reading", "search", "timeline"]
+           "network", "profile", "property_usage", "reading", "search", "search_facets", "timeline"]

@@ -9,6 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from app.config import Settings
+from app.facets import FacetIndex
 from app.search import NAME_PROPERTIES, Match, NameIndex
 from app.store import GraphStore
 from app.vocab import (
@@ -123,17 +124,21 @@ def class_index(store: GraphStore, class_iri: str, limit: int, offset: int,
     )
 
 
-def search(store: GraphStore, text: str, limit: int, settings: Settings, index: NameIndex | None) -> SearchResults:
+def search(store: GraphStore, text: str, limit: int, settings: Settings, index: NameIndex | None,
+           facets: FacetIndex | None = None, chosen: Mapping[str, str] | None = None) -> SearchResults:
     """Entities (IRIs under `{base}id/`) with a label, preferred or alternative label or title containing `text`,
-    case-insensitively; at most `limit` hits, exact matches first, then prefix matches, then by label.
+    case-insensitively; at most `limit` hits, exact matches first, then prefix matches, then by label; with
+    `chosen` facet values, only entities that have them all (the name index narrows with the facet index).
 
     The release's name index answers (app/search.py); without one (a remote store with no local release) the
-    names are scanned with SPARQL."""
+    names are scanned with SPARQL, and there are no facets to narrow by."""
     needle = text.strip().lower()
     if not needle:
         return SearchResults(text, (), False)
     if index is not None:
-        found_matches, more = index.find(needle, limit)
+        narrow = bool(chosen and facets)
+        found_matches, more = index.find(needle, limit, chosen if narrow else None,
+                                         facets.path if narrow and facets else None)
         if index.shows_hits():
             return _ranked(text, needle, _hits_of(found_matches, settings.base_iri), more)
         matches = {m.iri: list(m.names) for m in found_matches}

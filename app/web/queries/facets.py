@@ -1,14 +1,14 @@
-"""Facets of a class index, Datasette style, from the release's facet index (app/facets.py): each facet not yet
-chosen with its most frequent values among the instances that have every chosen value, and those instances. The
-index does the counting; the store only names the values shown."""
+"""Facets of a class index and of search hits, Datasette style, from the release's facet index (app/facets.py):
+each facet not yet chosen with its most frequent values among the instances that have every chosen value (or among
+the search hits a page shows). The index does the counting; the store only names the values shown."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
-from app.facets import FACETS, FacetIndex
+from app.facets import BY_KEY, FACETS, FacetIndex
 from app.store import GraphStore
 from app.web.model import Facet, FacetValue, Node
 from app.web.queries.common import labels_of
@@ -23,13 +23,26 @@ def facets(store: GraphStore, index: FacetIndex, class_iri: str, chosen: Mapping
     each chosen value as a Node (named)."""
     counted = {kind.key: index.counts(class_iri, chosen, kind.key, FACET_VALUES) for kind in FACETS
                if kind.key not in chosen}
+    return _named(store, counted, chosen, base_iri)
+
+
+def search_facets(store: GraphStore, index: FacetIndex, hits: Sequence[str], chosen: Mapping[str, str],
+                  base_iri: str) -> tuple[tuple[Facet, ...], dict[str, Node]]:
+    """Each facet not yet chosen, with its most frequent values among the search hits `hits` (IRIs: the hits a
+    page shows, already narrowed to `chosen`); and each chosen value as a Node (named)."""
+    counted = index.counts_among(hits, (kind.key for kind in FACETS if kind.key not in chosen), FACET_VALUES)
+    return _named(store, counted, chosen, base_iri)
+
+
+def _named(store: GraphStore, counted: Mapping[str, list[tuple[str, int]]], chosen: Mapping[str, str],
+           base_iri: str) -> tuple[tuple[Facet, ...], dict[str, Node]]:
+    """Counted values and chosen values, with the labels of those that are IRIs (one store query)."""
     iris = {v for kind in FACETS if kind.by_iri for v, _ in counted.get(kind.key, ())}
-    iris |= {v for k, v in chosen.items() if next(f for f in FACETS if f.key == k).by_iri}
+    iris |= {v for k, v in chosen.items() if BY_KEY[k].by_iri}
     labels = labels_of(store, iris, base_iri)
 
     def node(key: str, value: str) -> Node:
-        by_iri = next(f for f in FACETS if f.key == key).by_iri
-        return labels.node(ox.NamedNode(value)) if by_iri else Node(value, value, "literal")
+        return labels.node(ox.NamedNode(value)) if BY_KEY[key].by_iri else Node(value, value, "literal")
 
     found = tuple(Facet(kind.key, kind.title, tuple(FacetValue(node(kind.key, v), n) for v, n in counted[kind.key]))
                   for kind in FACETS if counted.get(kind.key))

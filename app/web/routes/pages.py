@@ -11,7 +11,8 @@
   shows each property's count and first `page_link_limit` values, and links here when there are more.
 * `/class/<Name>?page=N` — instances of a DefCoop class, `page_link_limit` per page.
 * `/search?q=` — entities whose label, alternative label or title contains the text (at most
-  `page_link_limit` hits; the text is at most `SEARCH_MAX_CHARS` characters, else 400).
+  `page_link_limit` hits; the text is at most `SEARCH_MAX_CHARS` characters, else 400); `&country=…&year=…`
+  narrows them by the class pages' facets, whose counts are over the hits shown.
 * Errors (any unknown path → 404, nothing published yet → 503, …) are answered by `http.error`.
 
 Every GET answers conditional requests (ETag / Last-Modified, 304) through `@conditional`.
@@ -100,11 +101,7 @@ def class_index(name: str) -> Response | str:
     settings = ctx.settings
     fmt = choose(TABLE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     number, limit = page_number(), settings.page_link_limit
-    chosen = {f.key: request.args[f.key] for f in FACETS if request.args.get(f.key)}
-    try:
-        check_facets(chosen)
-    except BadFacet as e:
-        raise HTTPError(400, str(e)) from None
+    chosen = _chosen_facets()
     class_iri, facet_index = urls.class_iri(name), ctx.facets
     narrowed = facet_index.members(class_iri, chosen, limit, (number - 1) * limit) if chosen and facet_index else None
     index = queries.class_index(ctx.store, class_iri, limit, (number - 1) * limit, settings.base_iri, narrowed)
@@ -126,6 +123,16 @@ def class_index(name: str) -> Response | str:
     )
 
 
+def _chosen_facets() -> dict[str, str]:
+    """The facet values the URL chooses (`?country=…&year=…`); 400 for a value that is not its facet's kind."""
+    chosen = {f.key: request.args[f.key] for f in FACETS if request.args.get(f.key)}
+    try:
+        check_facets(chosen)
+    except BadFacet as e:
+        raise HTTPError(400, str(e)) from None
+    return chosen
+
+
 @bp.get("/search")
 @conditional
 def search() -> Response | str:
@@ -135,11 +142,18 @@ def search() -> Response | str:
     text = request.args.get("q", "")
     if len(text) > SEARCH_MAX_CHARS:
         raise HTTPError(400, f"search text is longer than {SEARCH_MAX_CHARS} characters")
-    results = queries.search(ctx.store, text, settings.page_link_limit, settings, ctx.names) if text.strip() else None
+    names, facet_index = ctx.names, ctx.facets
+    chosen = _chosen_facets() if names and facet_index else {}  # without both indexes search has no facets
+    results = queries.search(ctx.store, text, settings.page_link_limit, settings, names, facet_index, chosen) \
+        if text.strip() else None
     if fmt is RESULTS_CSV:
         rows = ((h.node.value, h.node.label, h.matched or "", "; ".join(t.label for t in h.types))
                 for h in (results.hits if results else ()))
         return Response(table_csv(("iri", "label", "matched name", "types"), rows),
                         content_type=RESULTS_CSV.content_type)
-    csv = url_for("pages.search", q=text, format="csv") if results else None
-    return render_template("search.html", text=text, results=results, csv=csv)
+    found, named = queries.search_facets(ctx.store, facet_index, [h.node.value for h in results.hits], chosen,
+                                         settings.base_iri) if results and names and facet_index else ((), {})
+    here = functools.partial(url_for, "pages.search", q=text)
+    return render_template("search.html", text=text, results=results,
+                           facets=render.facet_links(found, named, chosen, here),
+                           csv=here(**chosen, format="csv") if results else None)
