@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import requests
-from rdflib import Graph
+from rdflib import Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -112,13 +112,15 @@ def main() -> None:
             pages=not args.no_pages)
 
 
-def rdflib_graph(release: Release) -> Graph:
-    """The release's merged triples (what a query without GRAPH reads) and its ontology, in rdflib's memory store."""
-    graph = Graph()
+def rdflib_graph(release: Release) -> Dataset:
+    """The release as DefCoop serves it, in rdflib's memory store: its named graphs, and in the default graph its
+    merged triples and its ontology (what a query without GRAPH reads)."""
+    dataset = Dataset()
+    dataset.parse(release.downloads_dir / "defcoop.nq", format="nquads")
     for name in ("defcoop.nt", "ontology.nt"):
         if (release.downloads_dir / name).exists():
-            graph.parse(release.downloads_dir / name, format="nt")
-    return graph
+            dataset.default_graph.parse(release.downloads_dir / name, format="nt")
+    return dataset
 
 
 def compare(build_dir: Path, repeat: int, load_seconds: int, connections: int, *, with_rdflib: bool = False,
