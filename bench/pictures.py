@@ -1,6 +1,6 @@
 """Benchmark: the pages with pictures and the exploration views (entity pages with their relation graph and timeline,
-/timeline, /graph, a cooperation profile, a source read with its facts, class pages with facets, question pages,
-releases), served by `defcoop serve` with the response cache off, so every request computes its page.
+/timeline, /graph, a cooperation profile, a source read with its facts, class and search pages with facets, question
+pages, releases), served by `defcoop serve` with the response cache off, so every request computes its page.
 
     python bench/pictures.py --build-dir /tmp/b100k [--repeat 11]
 
@@ -69,7 +69,10 @@ def pages(build_dir: Path) -> dict[str, str]:
         "class Claim, facets": "/class/Claim",
         "class Event, country India": "/class/Event?country=https://w3id.org/defcoop/id/country/india",
         "class Claim, status stated": "/class/Claim?status=https://w3id.org/defcoop/id/epistemic-status/stated",
+        "search, facets": "/search?q=forge",
+        "search, country India": "/search?q=forge&country=https://w3id.org/defcoop/id/country/india",
         "question: claims by status": "/questions/16-claims-by-status",
+        "question: meetings (timeline)": "/questions/02-meetings-where-when",
         "question: India's objectives": "/questions/11-india-objectives",
         "/releases": "/releases",
     }
