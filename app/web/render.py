@@ -153,6 +153,13 @@ def facet_links(found: Sequence[Facet], named: Mapping[str, Node], chosen: Mappi
     return narrow, active
 
 
+def search_facet_note(shown: int, more: bool) -> str:
+    """What a search page's facet counts are over: the matches shown, or every match."""
+    if more:
+        return f"Counts are over the {count(shown)} matches shown; more entities match."
+    return f"Counts are over all {plural(shown, 'match', 'matches')}."
+
+
 def rdf_document(triples: list[ox.Triple], fmt: Format, settings: Settings) -> bytes:
     """`triples` serialised in `fmt` through the registry, with prefixes for the entity types it mentions."""
     return write_graph(fmt, triples, prefixes(settings, triples))

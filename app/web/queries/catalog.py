@@ -136,9 +136,7 @@ def search(store: GraphStore, text: str, limit: int, settings: Settings, index: 
     if not needle:
         return SearchResults(text, (), False)
     if index is not None:
-        narrow = bool(chosen and facets)
-        found_matches, more = index.find(needle, limit, chosen if narrow else None,
-                                         facets.path if narrow and facets else None)
+        found_matches, more = index.find(needle, limit, chosen, facets.path if facets else None)
         if index.shows_hits():
             return _ranked(text, needle, _hits_of(found_matches, settings.base_iri), more)
         matches = {m.iri: list(m.names) for m in found_matches}

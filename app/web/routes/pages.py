@@ -156,4 +156,5 @@ def search() -> Response | str:
     here = functools.partial(url_for, "pages.search", q=text)
     return render_template("search.html", text=text, results=results,
                            facets=render.facet_links(found, named, chosen, here),
+                           facet_note=render.search_facet_note(len(results.hits), results.more) if results else None,
                            csv=here(**chosen, format="csv") if results else None)
