@@ -36,7 +36,7 @@ class Settings:
     sparql_max_waiting: int = 4
     sparql_allowed_services: tuple[str, ...] = field(default_factory=tuple)
     max_request_bytes: int = 1_000_000
-    page_link_limit: int = 100
+    page_link_limit: int = 50
     page_threads: int = 4
     web_workers: int = 0
     keep_releases: int = 0

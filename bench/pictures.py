@@ -2,7 +2,7 @@
 /timeline, /graph, a cooperation profile, a source read with its facts, class and search pages with facets, question
 pages, releases), served by `defcoop serve` with the response cache off, so every request computes its page.
 
-    python bench/pictures.py --build-dir /tmp/b100k [--repeat 11]
+    python bench/pictures.py --build-dir /tmp/b100k [--repeat 11] [--only India …]
 
 Prints, for each page, the median and the slowest of `--repeat` GETs over loopback (never passes or fails).
 """
@@ -83,11 +83,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=11)
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="time only the pages whose name contains TEXT (repeatable)")
     args = parser.parse_args()
     release = current_release(args.build_dir)
     if release is None:
         raise SystemExit("nothing published there")
-    targets = pages(args.build_dir)
+    targets = {name: path for name, path in pages(args.build_dir).items()
+               if not args.only or any(text in name for text in args.only)}
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--build-dir", str(args.build_dir), "--response-cache-mb", "0", "--web-workers", "1"],

@@ -24,9 +24,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.store import commit_release, current_release, stage_release
+from app.config import Settings, load_settings
+from app.pipeline import build
+from app.store import GraphStore, commit_release, current_release, open_release_store, stage_release
 from app.web import create_app
 from app.web.sparql.runner import Job
+from bench.generate import generate
 
 BASE = "https://w3id.org/defcoop/"
 BUILT_AT = "2025-01-15T10:30:00+00:00"
@@ -213,3 +216,12 @@ def hub_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("hub-build")
     hub_release(build_dir)
     return build_dir
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[GraphStore, Settings]:
+    """A release of 20,000 generated triples (bench/generate.py): many events, sharing days and countries."""
+    root = tmp_path_factory.mktemp("generated")
+    generate(root / "data", 20_000, claims_per_source=200)
+    settings = load_settings({"data_dir": root / "data", "build_dir": root / "build"}, environ={})
+    return open_release_store(build(settings).release), settings

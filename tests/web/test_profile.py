@@ -4,17 +4,21 @@ participants, the figures that relate them with their claims; as HTML, CSV and R
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 
+from app.config import Settings
 from app.pipeline.publish import Published
 from app.store import GraphStore
 from app.web import create_app
 
 D = "https://w3id.org/defcoop/ontology#"
+profile_queries = importlib.import_module("app.web.queries.profile")  # the package exports functions of these names
+timeline_queries = importlib.import_module("app.web.queries.timeline")
 INDIA, RUSSIA = "https://w3id.org/defcoop/id/country/india", "https://w3id.org/defcoop/id/country/russia"
 
 
@@ -81,3 +85,19 @@ def test_profiles_offers_the_countries_and_sends_to_the_pair(client: FlaskClient
     assert '<option value="india"' in page and '<option value="russia"' in page
     answer = client.get("/profiles?first=russia&second=india")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/profile/russia/india")
+
+
+
+def test_a_pair_with_more_events_than_read_at_once_has_the_same_profile(
+        generated: tuple[GraphStore, Settings], monkeypatch: pytest.MonkeyPatch) -> None:
+    # the events of both countries are read once and named in the profile's queries; past EVENTS_READ they are not,
+    # and each query evaluates the sub-selects again: the profile must not change
+    store, settings = generated
+    india_only = store.select(f"SELECT ?e WHERE {{ {timeline_queries.events_among(store, INDIA)} }}")
+    both = store.select(f"SELECT ?e WHERE {{ {timeline_queries.events_among(store, INDIA, RUSSIA)} }}")
+    assert 0 < len(both) < len(india_only), "the data would not tell the pair from one country"
+    named = profile_queries.profile(store, settings, INDIA, RUSSIA)
+    monkeypatch.setattr(timeline_queries, "EVENTS_READ", 0)
+    assert timeline_queries.events_among(store, INDIA, RUSSIA).startswith("{ SELECT DISTINCT ?e")
+    repeated = profile_queries.profile(store, settings, INDIA, RUSSIA)
+    assert named is not None and named.timeline.items and repeated == named

@@ -11,7 +11,7 @@ from app.store import GraphStore
 from app.vocab import XSD_STRING
 from app.web.model import Node, Profile, ProfileQuantity, ProfileSide, Term
 from app.web.queries.common import PROLOGUE, iri_ref, labels_of
-from app.web.queries.timeline import involves, timeline
+from app.web.queries.timeline import events_among, timeline
 
 PROFILE_ITEMS = 200
 """Most programmes, participants per side and quantitative claims a profile lists."""
@@ -22,18 +22,20 @@ def profile(store: GraphStore, settings: Settings, first: str, second: str) -> P
     a, b = iri_ref(first), iri_ref(second)
     if first == second or not store.ask(PROLOGUE + f"ASK {{ {a} a defcoop:Country . {b} a defcoop:Country }}"):
         return None
-    events = timeline(store, settings, country=first, involving=second)
-    pair = (f"{{ SELECT DISTINCT ?e WHERE {{ {involves(first)} }} }} "
-            f"{{ SELECT DISTINCT ?e WHERE {{ {involves(second)} }} }}")
+    pair = events_among(store, first, second)
+    events = timeline(store, settings, country=first, involving=second, events=pair)
     programmes = [r["p"].value for r in store.select(
         PROLOGUE + f"SELECT DISTINCT ?p WHERE {{ {{ {pair} ?e defcoop:discussed ?p }} UNION "
                    f"{{ ?p a defcoop:Programme ; defcoop:partner {a}, {b} }} }} LIMIT {PROFILE_ITEMS}")]
     sides = {c: [r["x"].value for r in store.select(
         PROLOGUE + f"SELECT DISTINCT ?x WHERE {{ {pair} ?e defcoop:participant ?x . ?x defcoop:country {iri_ref(c)} }} "
                    f"LIMIT {PROFILE_ITEMS}")] for c in (first, second)}
+    # the things linked to both first (3 ms at 1M), then which are quantities: joined in one query, 23 ms
+    both = " ".join(iri_ref(r["q"].value) for r in store.select(
+        PROLOGUE + f"SELECT DISTINCT ?q WHERE {{ ?q ?p1 {a} . ?q ?p2 {b} FILTER(isIRI(?q)) }}"))
     quantities = store.select(
-        PROLOGUE + f"SELECT ?q ?value ?claim ?status ?quote WHERE {{ ?q a defcoop:QuantitativeFact ; ?p1 {a} ; "
-                   f"?p2 {b} . GRAPH ?claim {{ ?q defcoop:value ?value }} "
+        PROLOGUE + f"SELECT ?q ?value ?claim ?status ?quote WHERE {{ VALUES ?q {{ {both} }} "
+                   f"?q a defcoop:QuantitativeFact . GRAPH ?claim {{ ?q defcoop:value ?value }} "
                    f"?claim defcoop:epistemicStatus ?status OPTIONAL {{ ?claim defcoop:quote ?quote }} }} "
                    f"ORDER BY ?q ?claim LIMIT {PROFILE_ITEMS}")
     wanted = {first, second, *programmes, *sides[first], *sides[second]}

@@ -27,6 +27,10 @@ TIMELINE_CLASSES = frozenset(str(c) for c in (DEFCOOP.Delegation, DEFCOOP.Firm, 
 """Entities whose pages show their own timeline (when they have dated events)."""
 COUNTRIES_LISTED = 300
 """Most countries the timeline's filter offers."""
+TIE_ROOM = 20
+"""Events read past a timeline's limit, so that those sharing its last day are seldom read again (`first_events`)."""
+EVENTS_READ = 10_000
+"""Most events `events_among` reads to name them in later queries (beyond, those queries repeat its sub-selects)."""
 
 
 def involves(iri: str) -> str:
@@ -38,15 +42,29 @@ def involves(iri: str) -> str:
             f"UNION {{ ?e defcoop:discussed {x} }} UNION {{ ?e defcoop:discussed ?q . ?q defcoop:partner {x} }}")
 
 
+def _involved(iris: tuple[str, ...]) -> str:
+    # each as a sub-query first: Oxigraph then joins from its few events
+    return " ".join(f"{{ SELECT DISTINCT ?e WHERE {{ {involves(iri)} }} }}" for iri in iris)
+
+
+def events_among(store: GraphStore, *iris: str) -> str:
+    """A pattern binding ?e to the events every one of `iris` takes part in (`involves`), for several queries about the
+    same events: the events are read once and named (VALUES), so each query joins from them instead of evaluating the
+    sub-selects again; beyond `EVENTS_READ` events, the sub-selects themselves."""
+    pattern = _involved(iris)
+    rows = store.select(PROLOGUE + f"SELECT DISTINCT ?e WHERE {{ {pattern} }} LIMIT {EVENTS_READ + 1}")
+    if len(rows) > EVENTS_READ:
+        return pattern
+    return f"VALUES ?e {{ {' '.join(iri_ref(r['e'].value) for r in rows if isinstance(r['e'], ox.NamedNode))} }}"
+
+
 def timeline(store: GraphStore, settings: Settings, *, country: str | None = None, programme: str | None = None,
              involving: str | None = None, year_from: int | None = None, year_to: int | None = None,
-             limit: int = TIMELINE_ITEMS, offer_countries: bool = False) -> Timeline:
+             limit: int = TIMELINE_ITEMS, offer_countries: bool = False, events: str | None = None) -> Timeline:
     """Dated events matching every filter given (IRIs; years inclusive), first day first; with `offer_countries`, also
-    the countries a reader may filter by."""
-    where = []
-    for iri in (country, involving):  # each as a sub-query first: Oxigraph then joins from its few events
-        if iri:
-            where.append(f"{{ SELECT DISTINCT ?e WHERE {{ {involves(iri)} }} }}")
+    the countries a reader may filter by. `events`, from `events_among(store, country, involving)`, stands for the
+    events of `country` and `involving` when the caller has read them already."""
+    where = [events or _involved(tuple(iri for iri in (country, involving) if iri))]
     if programme:
         where.append(f"?e defcoop:discussed {iri_ref(programme)} .")
     where.append("?e defcoop:startDate ?d .")
@@ -82,14 +100,15 @@ def timeline(store: GraphStore, settings: Settings, *, country: str | None = Non
 def first_events(store: GraphStore, body: str, limit: int) -> list[dict[str, ox.Term]]:
     """The first `limit` events of `body` (binding ?e and its dates ?d) by first day, then IRI.
 
-    Ordered in two steps, because ordering by the IRI too makes Oxigraph compare the strings of every matching event
-    (660 ms over 19,000 events, against 30 ms by day alone): the first `limit` by day give the last day shown; then
-    every event up to that day is read (those before it, and all that share it) and put in (day, IRI) order here.
-    Days are compared as written: the shapes hold defcoop:startDate to xsd:date."""
+    Ordered by day alone, ties settled here, because ordering by the IRI too makes Oxigraph compare the strings of
+    every matching event (660 ms over 19,000 events, against 30 ms by day alone). A few more than `limit` are read
+    (`TIE_ROOM`): when the last of them falls on a later day than the last day shown, every event sharing that day
+    is among them; only a longer run of one day needs a second query for all events up to it. Days are compared as
+    written: the shapes hold defcoop:startDate to xsd:date."""
     grouped = f"SELECT ?e (MIN(?d) AS ?start) WHERE {{ {body} }} GROUP BY ?e"
-    rows = store.select(PROLOGUE + f"{grouped} ORDER BY ?start LIMIT {int(limit)}")
-    if len(rows) == limit and limit > 0:
-        rows = store.select(PROLOGUE + f"{grouped} HAVING(MIN(?d) <= {rows[-1]['start']})")
+    rows = store.select(PROLOGUE + f"{grouped} ORDER BY ?start LIMIT {int(limit) + TIE_ROOM}")
+    if len(rows) == limit + TIE_ROOM and limit > 0 and rows[-1]["start"] == rows[limit - 1]["start"]:
+        rows = store.select(PROLOGUE + f"{grouped} HAVING(MIN(?d) <= {rows[limit - 1]['start']})")
     rows.sort(key=lambda r: (r["start"].value, r["e"].value))
     return rows[:limit]
 
