@@ -92,11 +92,11 @@ def links_among(store: GraphStore, nodes: list[str], base_iri: str) -> list[tupl
     """(subject, object, properties, inferred) for the links between any two of `nodes`: the asserted properties of
     each linked pair, or the inferred ones when nothing asserts a link between them."""
     inferred, merged = derived_graphs(base_iri)
-    refs = [iri_ref(x) for x in nodes]
-    # each node's links filtered to the others: a third faster at 1M than pairing two VALUES, which Oxigraph looks
-    # up one (subject, object) pair at a time
-    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {' '.join(refs)} }} "
-                        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?o IN ({', '.join(refs)}) && ?s != ?o && ?g != <{merged}>) }}")
+    refs = " ".join(iri_ref(x) for x in nodes)
+    # each node's links, joined to the others as a sub-select: Oxigraph then hashes the objects (34 ms for the
+    # network's 70 nodes at 1M) instead of testing each link with IN (77 ms) or looking up each pair (112 ms)
+    rows = store.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {refs} }} GRAPH ?g {{ ?s ?p ?o }} "
+                        f"{{ SELECT ?o WHERE {{ VALUES ?o {{ {refs} }} }} }} FILTER(?s != ?o && ?g != <{merged}>) }}")
     found: dict[tuple[str, str], dict[str, bool]] = {}
     for r in rows:
         props = found.setdefault((r["s"].value, r["o"].value), {})
