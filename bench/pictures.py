@@ -86,14 +86,19 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="time only the pages whose name contains TEXT (repeatable)")
     args = parser.parse_args()
-    release = current_release(args.build_dir)
+    time_pages(args.build_dir, args.repeat, args.only)
+
+
+def time_pages(build_dir: Path, repeat: int, only: list[str] | None = None) -> None:
+    """Serve `build_dir` with the response cache off and print each page's median and slowest of `repeat` GETs."""
+    release = current_release(build_dir)
     if release is None:
         raise SystemExit("nothing published there")
-    targets = {name: path for name, path in pages(args.build_dir).items()
-               if not args.only or any(text in name for text in args.only)}
+    targets = {name: path for name, path in pages(build_dir).items()
+               if not only or any(text in name for text in only)}
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--build-dir", str(args.build_dir), "--response-cache-mb", "0", "--web-workers", "1"],
+                               "--build-dir", str(build_dir), "--response-cache-mb", "0", "--web-workers", "1"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     site = f"http://127.0.0.1:{port}"
     try:
@@ -107,12 +112,12 @@ def main() -> None:
                     raise SystemExit("the server did not come up") from None
                 time.sleep(0.2)
         print(f"# release {release.id}: {release.manifest['triples']:,} triples; {time.strftime('%Y-%m-%d')}; "
-              f"response cache off, 1 server process; median and slowest of {args.repeat} GETs\n")
+              f"response cache off, 1 server process; median and slowest of {repeat} GETs\n")
         print(f"{'page':34} {'median ms':>10} {'max ms':>8} {'KB':>6}  path")
         with requests.Session() as session:
             for name, path in targets.items():
                 samples, size = [], 0
-                for _ in range(args.repeat):
+                for _ in range(repeat):
                     started = time.perf_counter()
                     response = session.get(site + path, timeout=60)
                     samples.append((time.perf_counter() - started) * 1000)

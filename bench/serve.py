@@ -231,7 +231,8 @@ def load(site: str, iris: dict[str, list[str]], base: str, seconds: int, connect
             paths += [(local, "text/html"), (local, "text/turtle")]
     paths += [(f"/class/{k}?page={n}", "text/html") for k in ("Firm", "Meeting", "Programme")
               for n in range(1, min(10, last_pages[k]) + 1)]
-    paths += [(f"/search?q={q}", "text/html") for q in ("forge", "naval", "works 1", "moscow", "delegation")]
+    paths += [(f"/search?q={requests.utils.quote(q)}", "text/html")
+              for q in ("forge", "naval", "works 1", "moscow", "delegation")]
     for path in sorted((ROOT / "ontology" / "competency-questions").glob("*.rq")):
         paths.append(("/sparql?query=" + requests.utils.quote(path.read_text(encoding="utf-8")),
                       "application/sparql-results+json"))
@@ -247,8 +248,9 @@ request = function()
 end
 """, encoding="utf-8")
         with requests.Session() as session:
-            for path, accept in paths:  # the first pass of each URL is the uncached cost, measured above
-                session.get(site + path, headers={"Accept": accept}, timeout=60)
+            for path, accept in paths:  # the first pass of each URL is the uncached cost, measured above; with
+                # wrk's headers (no Accept-Encoding): the response cache keys by what a client accepts
+                session.get(site + path, headers={"Accept": accept, "Accept-Encoding": None}, timeout=60)
         result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
                                  site], capture_output=True, text=True, timeout=seconds + 60)
     out = result.stdout

@@ -15,6 +15,9 @@ from gunicorn.app.base import BaseApplication
 from app.config import Settings
 from app.web import create_app
 
+REQUEST_LINE_MAX = 8190
+"""Longest request line gunicorn accepts (its own maximum; its default, 4094, refuses a competency question sent
+by GET with its comments: longer queries go by POST, as the SPARQL protocol provides)."""
 SERVER_TIMEOUT_MIN_S = 30
 """A worker that has not reported alive for this long (or twice the SPARQL time limit) is restarted."""
 
@@ -24,7 +27,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     `web_workers` processes (one per CPU when 0), each with one thread per SPARQL request the query pool
     admits (`sparql_workers + sparql_max_waiting`) plus `page_threads`, so pages are served whatever the queries
-    do. Each process has its own query pool and response cache.
+    do. Each process has its own query pool; they share the response cache (app/web/response_cache.py).
     """
     Server(settings, f"{host}:{port}").run()
 
@@ -57,6 +60,7 @@ class Server(BaseApplication):  # type: ignore[misc]
             "errorlog": "-",
             "loglevel": "info",
             "post_worker_init": _warm,
+            "limit_request_line": REQUEST_LINE_MAX,
         }
         for name, value in options.items():
             self.cfg.set(name, value)

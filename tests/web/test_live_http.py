@@ -143,6 +143,17 @@ def test_gzip_when_asked(site: str) -> None:
     assert gzip.decompress(raw) == plain.content
 
 
+def test_a_competency_question_with_its_comments_by_get_is_answered(embedded_site: str) -> None:
+    # regression: question 09 with its comments is 4,108 characters URL-encoded, over gunicorn's default request
+    # line (4,094), which refused it with a bare 414 before DefCoop saw it
+    query = (Path(__file__).resolve().parents[2] / "ontology" / "competency-questions" /
+             "09-editorial-inferences.rq").read_text(encoding="utf-8")
+    url = embedded_site + "/sparql?query=" + requests.utils.quote(query)
+    assert len(url.split("//", 1)[1].split("/", 1)[1]) > 4094
+    response = requests.get(url, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert response.status_code == 200 and response.json()["results"]["bindings"]
+
+
 def test_void_and_ontology_negotiate(site: str) -> None:
     void = requests.get(site + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=10)
     graph = parse_both(void.content, "text/turtle")
