@@ -248,8 +248,8 @@ request = function()
 end
 """, encoding="utf-8")
         with requests.Session() as session:
-            for path, accept in paths:  # the first pass of each URL is the uncached cost, measured above; with
-                # wrk's headers (no Accept-Encoding): the response cache keys by what a client accepts
+            for path, accept in paths:  # the first pass of each URL is the uncached cost, measured above; not
+                # taking gzip, as wrk does not: the response cache keys by whether a client takes it
                 session.get(site + path, headers={"Accept": accept, "Accept-Encoding": None}, timeout=60)
         result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
                                  site], capture_output=True, text=True, timeout=seconds + 60)

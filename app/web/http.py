@@ -97,7 +97,8 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
         if not is_resource_modified(request.environ, etag=found.etag, last_modified=found.last_modified):
             return stamp(Response(status=304), found)
         cache: ResponseCache = current_app.extensions[CACHE_KEY]
-        key = f"{found.etag}\0{request.headers.get('Accept-Encoding', '')}"
+        # by whether the client takes gzip, the one coding DefCoop sends (not by how it spells Accept-Encoding)
+        key = f"{found.etag}\0{'gzip' if accepts_gzip() else 'identity'}"
         hit = cache.get(key)
         if hit is not None:
             hit.headers[CACHE_HEADER] = "hit"

@@ -1,8 +1,8 @@
 """The response cache every server process shares: whole 200 answers in a SQLite file in the build folder.
 
 A release never changes, so an answer cached under its key (the request's ETag, which hashes the release id, the
-settings, the site root, the path and query, and Accept; plus Accept-Encoding) is exact for as long as that
-release is served, by any process: one gunicorn process's work serves the others. The file holds at most
+settings, the site root, the path and query, and Accept; plus whether the client takes gzip) is exact for as long
+as that release is served, by any process: one gunicorn process's work serves the others. The file holds at most
 `max_bytes` of bodies; the oldest entries go first (first in, first out: a hit writes nothing, so reads never
 wait for each other). Any SQLite error (a busy file, a full disk) is a miss, never a failed request.
 """
