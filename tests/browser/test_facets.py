@@ -55,3 +55,15 @@ def test_a_reader_narrows_search_matches_with_facets(site: str, open_tab: Callab
     expect(page.locator(".facets-chosen")).to_contain_text("Russia")
     tab.shot("search-facets")
     assert not tab.errors and not tab.dialogs
+
+
+def test_a_new_search_keeps_the_chosen_facets(site: str, open_tab: Callable[..., Tab]) -> None:
+    # regression: the search form dropped the facets chosen (they stay on the page, each with its ×)
+    tab = open_tab()
+    page = tab.page
+    page.goto(site + "/search?q=moscow&country=https://w3id.org/defcoop/id/country/russia")
+    page.get_by_label("Names, alternative names and titles containing").fill("russia")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"q=russia.*country="))
+    expect(page.locator(".facets-chosen")).to_contain_text("Russia")
+    assert not tab.errors and not tab.dialogs

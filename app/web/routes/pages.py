@@ -154,7 +154,7 @@ def search() -> Response | str:
     found, named = queries.search_facets(ctx.store, facet_index, [h.node.value for h in results.hits], chosen,
                                          settings.base_iri) if results and names and facet_index else ((), {})
     here = functools.partial(url_for, "pages.search", q=text)
-    return render_template("search.html", text=text, results=results,
+    return render_template("search.html", text=text, results=results, chosen=chosen,
                            facets=render.facet_links(found, named, chosen, here),
                            facet_note=render.search_facet_note(len(results.hits), results.more) if results else None,
                            csv=here(**chosen, format="csv") if results else None)
