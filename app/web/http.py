@@ -61,6 +61,10 @@ class Validators:
     last_modified: datetime
 
 
+CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js"})
+"""Files of the app whose change changes what it serves (`code_digest`)."""
+
+
 def validators(release: Release | None, *key: str) -> Validators | None:
     """Validators for a representation of `release` identified by `key` (path, Accept, …); None without a release."""
     if release is None:
@@ -70,10 +74,26 @@ def validators(release: Release | None, *key: str) -> Validators | None:
 
 
 def request_validators() -> Validators | None:
-    """Validators for this request: its release + settings + site root URL + path and query string + Accept."""
+    """Validators for this request: its release + DefCoop's code + settings + site root URL + path and query string +
+    Accept."""
     ctx = context()
-    return validators(ctx.release, repr(ctx.settings), urls.site_root(ctx.settings), request.full_path,
+    return validators(ctx.release, code_digest(), repr(ctx.settings), urls.site_root(ctx.settings), request.full_path,
                       request.headers.get("Accept", ""))
+
+
+@functools.cache
+def code_digest() -> str:
+    """The site's code (DefCoop's Python modules, templates and static files), hashed once per process: a release
+    never changes, but an upgraded DefCoop draws it anew, so neither an ETag nor a cached body outlives the code."""
+    return files_digest(Path(__file__).resolve().parent.parent)
+
+
+def files_digest(root: Path) -> str:
+    """The names and contents of the `CODE_SUFFIXES` files under `root`, hashed."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def stamp(response: Response, found: Validators) -> Response:

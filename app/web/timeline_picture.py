@@ -19,6 +19,9 @@ ROW_HEIGHT = 24
 LABELLED_ITEMS = 16
 """Up to this many items, each has its own row with its name beside it; more are packed into rows, named in their
 tooltips and in the table."""
+LABEL_CHARS = 76
+"""Longest label written beside an item (longer ones end in …; the tooltip has the whole): a label goes on the side
+with more room, at least half the picture's width, which holds about 80 characters."""
 KIND_COLOURS = {"Meeting": "#18794e", "Visit": "#1f5fa8", "Event": "#6b3fa0"}
 """Timeline markers by event class: distinct hues, each 4.5:1 or more against white."""
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -140,7 +143,7 @@ def timeline_picture(timeline: Timeline) -> TimelinePicture | None:
         dates = readable_span(item.start, item.end)
         placed.append(PlacedItem(
             item.node.value, f"{item.node.label} ({item.kind.label if item.kind else 'event'}, {dates}, date "
-                             f"{item.date_status})", shorten(item.node.label, 56) if labelled else "",
+                             f"{item.date_status})", shorten(item.node.label, LABEL_CHARS) if labelled else "",
             KIND_COLOURS.get(kind, OTHER_COLOUR), x, 40 + row * ROW_HEIGHT, round(width, 1),
             item.date_status == "inferred", round(x + width + 10 if right_side else x - 10, 1),
             "start" if right_side else "end"))

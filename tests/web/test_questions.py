@@ -106,3 +106,12 @@ def test_the_answer_downloads_as_csv_with_its_columns(client: FlaskClient) -> No
     table = list(csv.reader(io.StringIO(client.get(link).get_data(as_text=True))))
     header, expected = expected_rows(ROOT / "ontology" / "competency-questions" / "16-claims-by-status.rq")
     assert table[0] == header and [tuple(r) for r in table[1:]] == expected
+
+
+def test_a_claim_rows_timeline_labels_keep_the_property_they_date(client: FlaskClient) -> None:
+    # regression: labels were cut at 56 characters, so a claim row's label ("visit:… · defcoop:startDate") lost
+    # the property that tells its start from its end
+    page = client.get("/questions/09-editorial-inferences").get_data(as_text=True)
+    figure = page.split('<figure class="timeline">', 1)[1].split("</figure>", 1)[0]
+    labels = [html.unescape(t) for t in re.findall(r"<text [^>]*text-anchor=\"(?:start|end)\">([^<]*)</text>", figure)]
+    assert labels and all(label.endswith(("defcoop:startDate", "defcoop:endDate")) for label in labels), labels
