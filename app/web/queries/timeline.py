@@ -64,10 +64,13 @@ def timeline(store: GraphStore, settings: Settings, *, country: str | None = Non
     """Dated events matching every filter given (IRIs; years inclusive), first day first; with `offer_countries`, also
     the countries a reader may filter by. `events`, from `events_among(store, country, involving)`, stands for the
     events of `country` and `involving` when the caller has read them already."""
-    where = [events or _involved(tuple(iri for iri in (country, involving) if iri))]
+    among = events or _involved(tuple(iri for iri in (country, involving) if iri))
+    where = [among]
     if programme:
         where.append(f"?e defcoop:discussed {iri_ref(programme)} .")
-    where.append("?e defcoop:startDate ?d .")
+    # after the events of a country or an entity, OPTIONAL makes Oxigraph look up each one's dates; joined plainly,
+    # it reads every event's (a firm's 5 events at 1M: 14 ms, against 0.3 ms)
+    where.append("OPTIONAL { ?e defcoop:startDate ?d } FILTER(BOUND(?d))" if among else "?e defcoop:startDate ?d .")
     if year_from is not None:
         where.append(f'FILTER(?d >= "{int(year_from):04d}-01-01"^^xsd:date)')
     if year_to is not None:
