@@ -30,7 +30,7 @@ def profile(store: GraphStore, settings: Settings, first: str, second: str) -> P
     sides = {c: [r["x"].value for r in store.select(
         PROLOGUE + f"SELECT DISTINCT ?x WHERE {{ {pair} ?e defcoop:participant ?x . ?x defcoop:country {iri_ref(c)} }} "
                    f"LIMIT {PROFILE_ITEMS}")] for c in (first, second)}
-    # the things linked to both first (3 ms at 1M), then which are quantities: joined in one query, 23 ms
+    # what links to both, first (3 ms at 1M), then which of it are quantities (in one query with the rest: 23 ms)
     both = " ".join(iri_ref(r["q"].value) for r in store.select(
         PROLOGUE + f"SELECT DISTINCT ?q WHERE {{ ?q ?p1 {a} . ?q ?p2 {b} FILTER(isIRI(?q)) }}"))
     quantities = store.select(
