@@ -37,3 +37,14 @@ def test_the_first_events_are_in_day_then_iri_order_where_days_are_shared(
     for limit in sorted({1, 2, *ties, *(i + 1 for i in ties), len(days) - 1, len(days)}):
         shown = [item.node.value for item in timeline(store, settings, limit=limit).items]
         assert shown == everything[:limit], f"limit {limit}"
+
+
+def test_a_countrys_timeline_is_the_same_whether_its_events_days_are_looked_up_or_joined(
+        generated: tuple[GraphStore, Settings], monkeypatch: pytest.MonkeyPatch) -> None:
+    # few events: each one's days looked up (OPTIONAL); many: joined with every event's days; the answer is one
+    store, settings = generated
+    india = settings.id_prefix + "country/india"
+    looked_up = timeline(store, settings, country=india, limit=30)
+    monkeypatch.setattr(timeline_queries, "LOOKED_UP_EVENTS", 0)
+    joined = timeline(store, settings, country=india, limit=30)
+    assert looked_up.total > 30 and looked_up.items and joined == looked_up
