@@ -53,8 +53,7 @@ def dated_rows(view: ResultView) -> Timeline | None:
     """A timeline of a table with a date column (`xsd:date`, `xsd:dateTime` or `xsd:gYear` cells): one item per
     row whose first such column has a date, ending at the row's date in the next such column, if any (a year spans
     its year). Each item links to the row's first IRI and is named by its first plain text, else by its other IRIs
-(a claim's row by what it states), else by that IRI.
-    None for any other answer."""
+    (a claim's row by what it states), else by that IRI. None for any other answer."""
     if view.kind != "table":
         return None
     dated = [i for i in range(len(view.columns)) if any(r[i] is not None and r[i].datatype in DATES for r in view.rows)]

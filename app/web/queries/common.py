@@ -68,6 +68,12 @@ def first_value(rows: list[dict[str, Any]], name: str, default: Any) -> Any:
     return default
 
 
+def distinct_count(store: GraphStore, pattern: str, var: str, cap: int) -> int:
+    """How many distinct values `pattern` binds `var` to, counted up to `cap` (the count stays bounded)."""
+    counted = f"SELECT DISTINCT ?{var} WHERE {{ {pattern} }} LIMIT {int(cap)}"
+    return int(first_value(store.select(PROLOGUE + f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {counted} }} }}"), "n", 0))
+
+
 def property_counts(store: GraphStore, query: str) -> dict[str, int]:
     """property IRI → count, from a query selecting ?p and ?n."""
     return {r["p"].value: int(r["n"].value) for r in store.select(query) if isinstance(r.get("p"), ox.NamedNode)}

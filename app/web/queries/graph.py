@@ -16,7 +16,7 @@ from app.config import Settings
 from app.store import GraphStore
 from app.vocab import RDF_TYPE
 from app.web.model import GraphEdge, GraphNode, Node, RelationGraph
-from app.web.queries.common import Names, classes_of, derived_graphs, first_value, iri_ref, labels_of, string_literal
+from app.web.queries.common import Names, classes_of, derived_graphs, distinct_count, iri_ref, labels_of, string_literal
 
 GRAPH_NODES = 25
 """Most neighbours a relation graph shows; a hub shows its most connected ones and says how many it leaves out."""
@@ -44,8 +44,7 @@ def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGr
         return None
     total = len(candidates)
     if total > GRAPH_CANDIDATES:
-        counted = f"SELECT DISTINCT ?x WHERE {{ {near} }} LIMIT {NEIGHBOURS_COUNTED}"
-        total = int(first_value(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {counted} }} }}"), "n", total))
+        total = distinct_count(store, near, "x", NEIGHBOURS_COUNTED)
         candidates = candidates[:GRAPH_CANDIDATES]
     degrees = _degrees(store, candidates) if len(candidates) > GRAPH_NODES else {}
     chosen = sorted(candidates, key=lambda x: (-degrees.get(x, 0), x))[:GRAPH_NODES]
