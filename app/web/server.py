@@ -6,6 +6,7 @@ Started by `defcoop serve` (app/cli.py), the one way to run the site.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -14,6 +15,9 @@ from gunicorn.app.base import BaseApplication
 
 from app.config import Settings
 from app.web import create_app
+from app.web.sparql.pool import WORKER_START_S
+
+log = logging.getLogger(__name__)
 
 REQUEST_LINE_MAX = 8190
 """Longest request line gunicorn accepts (its own maximum; its default, 4094, refuses a competency question sent
@@ -70,8 +74,18 @@ class Server(BaseApplication):  # type: ignore[misc]
 
 
 def _warm(worker: Any) -> None:
-    """Start the worker's query processes, for SPARQL and for pages, before its first request (a page must not wait
-    for a process to start, least of all while runaway queries hold the CPU)."""
-    service = worker.wsgi.extensions["defcoop.sparql"]
-    service.pool.start()
-    service.page_pool.start()
+    """Before the worker's first request (gunicorn accepts none until this returns): start its query processes, for
+    SPARQL and for pages, and wait until they are up, and compile the templates. A first page waited ~2 s for its
+    page query process to start (more while runaway queries held the CPU: found by the flood test in CI)."""
+    warm(worker.wsgi)
+
+
+def warm(app: Flask) -> None:
+    """Have `app` ready to answer at once: its query processes started and every template compiled."""
+    service = app.extensions["defcoop.sparql"]
+    for pool in (service.pool, service.page_pool):
+        if not pool.warm():
+            log.warning("a query worker did not start within %s s; its first request will try again",
+                        WORKER_START_S)
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)

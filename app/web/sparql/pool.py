@@ -114,11 +114,16 @@ class _Worker:
         self.process.start()
         child.close()
         self.started = False
+        self._starting = threading.Lock()  # the pool's warm-up and a request may wait for the same worker
 
     def wait_started(self) -> bool:
-        """Whether the worker has started (waiting up to WORKER_START_S for it)."""
-        if not self.started and self.conn.poll(WORKER_START_S):
-            self.started = self.conn.recv() == READY
+        """Whether the worker has started (waiting up to WORKER_START_S for it); False if it died starting."""
+        with self._starting:
+            try:
+                if not self.started and self.conn.poll(WORKER_START_S):
+                    self.started = self.conn.recv() == READY
+            except (EOFError, OSError):
+                return False
         return self.started
 
     def stop(self) -> None:
@@ -169,6 +174,14 @@ class WorkerPool:
                 raise RuntimeError("the query worker pool is closed")
             while len(self._workers) < self.size:
                 self._idle.put(self._spawn())
+
+    def warm(self) -> bool:
+        """Start the workers and wait until each has opened the store (up to WORKER_START_S each), so that no
+        request waits for a process to start; True if all of them started."""
+        self.start()
+        with self._lock:
+            workers = list(self._workers)
+        return all([worker.wait_started() for worker in workers])
 
     def run(self, job: Job | PageQuery, time_limit_s: float) -> Any:
         """The worker's answer to `job`, within `time_limit_s` seconds counted from now (waiting included)."""
