@@ -22,7 +22,12 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Tri
 
 
 class GraphStore:
-    """Read access to the published graph. Without `default_graphs`, the default graph is the union of all graphs."""
+    """Read access to the published graph. Without `default_graphs`, the default graph is the union of all graphs.
+
+    `release_dir` is the folder of the release the store serves, when known: page queries read the release's indexes
+    from it (app/events.py)."""
+
+    release_dir: Path | None = None
 
     def query(
         self,

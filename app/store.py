@@ -215,7 +215,9 @@ def _prune(releases: Path, current: Path, keep: int) -> None:
 
 def open_release_store(release: Release) -> GraphStore:
     """`release`'s embedded store, read-only."""
-    return EmbeddedStore(release.store_path, release.manifest.get("default_graph") == "merged")
+    store = EmbeddedStore(release.store_path, release.manifest.get("default_graph") == "merged")
+    store.release_dir = release.path
+    return store
 
 
 def open_remote_store(settings: Settings) -> GraphStore:

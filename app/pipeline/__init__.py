@@ -30,6 +30,7 @@ from app.pipeline.publish import (
     class_counts,
     jsonld_context,
     write_downloads,
+    write_event_index,
     write_facet_index,
     write_manifest,
     write_name_index,
@@ -131,6 +132,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             names = write_name_index(store, staging, settings.id_prefix,
                                      str(graph_iri(settings.base_iri, "inferred")))
             facet_rows = write_facet_index(store, staging, settings.id_prefix)
+            dated_events = write_event_index(store, staging)
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
@@ -153,6 +155,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "default_graph": "merged",
                 "search_names": names,
                 "facet_rows": facet_rows,
+                "dated_events": dated_events,
                 "source_texts": texts,
                 "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }

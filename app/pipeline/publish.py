@@ -20,6 +20,9 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.events import FILE as EVENTS_FILE
+from app.events import involves
+from app.events import write_index as write_events
 from app.facets import FACETS
 from app.facets import index_path as facet_path
 from app.facets import write_index as write_facets
@@ -249,6 +252,23 @@ def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
             yield from ((r["x"].value, kind.key, r["f"].value) for r in found)  # type: ignore[index]
 
     return write_facets(facet_path(staging), ((r["c"].value, r["x"].value) for r in members), rows())  # type: ignore[index]
+
+
+def write_event_index(store: ox.Store, staging: Path) -> int:
+    """The release's event index (app/events.py): every event's start days, the entities each involves (events
+    without a day too: a profile lists what was discussed at them) and what each discussed; returns the number of
+    dated events."""
+    prologue = f"PREFIX defcoop: <{DEFCOOP._NS}>\n"
+
+    def rows(sparql: str, first: str, second: str) -> Iterator[tuple[str, str]]:
+        found = store.query(prologue + sparql, use_default_graph_as_union=True)
+        return ((r[first].value, r[second].value) for r in found)  # type: ignore[index]
+
+    return write_events(
+        staging / EVENTS_FILE,
+        rows("SELECT DISTINCT ?e ?d WHERE { ?e defcoop:startDate ?d FILTER(isIRI(?e)) }", "e", "d"),
+        rows(f"SELECT DISTINCT ?x ?e WHERE {{ {involves('?x')} FILTER(isIRI(?e) && isIRI(?x)) }}", "x", "e"),
+        rows("SELECT DISTINCT ?x ?e WHERE { ?e defcoop:discussed ?x FILTER(isIRI(?e) && isIRI(?x)) }", "x", "e"))
 
 
 def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str) -> int:

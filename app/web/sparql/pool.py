@@ -55,7 +55,9 @@ def _open(settings: Settings, release_id: str | None = None) -> tuple[GraphStore
     else:
         release = current_release(settings.build_dir)  # read once: the store opened is the release named
     if settings.store_endpoint:
-        return open_remote_store(settings), release.id if release else None
+        store = open_remote_store(settings)
+        store.release_dir = release.path if release else None  # the remote store holds the release published last
+        return store, release.id if release else None
     return (open_release_store(release), release.id) if release else (None, None)
 
 
