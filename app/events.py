@@ -13,12 +13,11 @@ What it answers is what the SPARQL of app/web/queries/timeline.py answers over t
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.sqlite_file import ReadOnlyFile
+from app.sqlite_file import ReadOnlyFile, opened
 
 FILE = "events.sqlite"
 INVOLVEMENT = (
@@ -122,19 +121,7 @@ class EventIndex(ReadOnlyFile):
         return [row[0] for row in rows]
 
 
-_opened: dict[Path, EventIndex] = {}
-_opening = threading.Lock()
-
-
 def event_index(release_dir: Path | None) -> EventIndex | None:
-    """The event index of the release in `release_dir` (opened once per process), or None when there is none (no
-    release, or one built before the index existed)."""
-    if release_dir is None:
-        return None
-    path = release_dir / FILE
-    with _opening:
-        if path not in _opened:
-            if not path.exists():
-                return None
-            _opened[path] = EventIndex(path)
-        return _opened[path]
+    """The event index of the release in `release_dir`, or None when there is none (no release, or one built before
+    the index existed)."""
+    return opened(EventIndex, release_dir / FILE) if release_dir is not None else None

@@ -9,19 +9,20 @@ Search narrows by facets (app/facets.py) inside SQLite: the facet index is attac
 connection, and each lookup keeps only the names of entities that have every chosen value.
 
 It also holds what a hit shows (each entity's label and asserted classes with their labels, chosen at build time by
-`best_label`, as pages choose labels), so that search answers from this file alone, with no store query.
+`best_label`, as pages choose labels), so that search answers from this file alone, with no store query; and the
+label of everything labelled, which pages read instead of asking the store (app/web/queries/common.py).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.facets import having
-from app.sqlite_file import ReadOnlyFile
+from app.sqlite_file import ReadOnlyFile, opened
 from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
 FILE = "search.sqlite"
@@ -33,11 +34,16 @@ SCHEMA = """
 CREATE TABLE names (iri TEXT NOT NULL, name TEXT NOT NULL, lname TEXT NOT NULL);
 CREATE TABLE entities (iri TEXT PRIMARY KEY, label TEXT, types TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE names_fts USING fts5(lname, content='names', content_rowid='rowid', tokenize='trigram');
+CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 """
+"""`labels` holds the label pages show for every IRI that has one (entities, claims, concepts, the ontology's
+classes and properties), chosen by `best_label`, so that pages name what they show with one lookup."""
 LAST_CHAR = chr(0x10FFFF)
 ATTACHED = "facet_index"
 """The schema name the facet index is attached under."""
 TRIGRAM = 3
+LOOKUP_BATCH = 500
+"""IRIs looked up per statement (SQLite allows 32,766 parameters)."""
 
 
 Shown = tuple[str | None, tuple[tuple[str, str], ...]]
@@ -70,9 +76,10 @@ def best_label(candidates: Iterable[tuple[str, str, str, str | None]]) -> dict[s
     return {iri: text for iri, (_, text) in best.items()}
 
 
-def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown] | None = None) -> int:
-    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity;
-    returns the number of names."""
+def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown] | None = None,
+                labels: Mapping[str, str] | None = None) -> int:
+    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity and
+    the label of each labelled IRI; returns the number of names."""
     connection = sqlite3.connect(path)
     try:
         connection.executescript(SCHEMA)
@@ -82,6 +89,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
         connection.executemany("INSERT INTO entities (iri, label, types) VALUES (?, ?, ?)",
                                ((iri, label, json.dumps(sorted(types))) for iri, (label, types)
                                 in sorted((shown or {}).items())))
+        connection.executemany("INSERT INTO labels (iri, label) VALUES (?, ?)", sorted((labels or {}).items()))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.execute("CREATE INDEX names_iri ON names (iri)")
@@ -99,6 +107,18 @@ class NameIndex(ReadOnlyFile):
         """Whether the index holds what hits show (labels, classes): releases built before it did not."""
         return self._connection().execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'entities'").fetchone() is not None
+
+    def labels(self, iris: Sequence[str]) -> dict[str, str] | None:
+        """IRI → label of those of `iris` that have one; None when the index holds no labels (an older release)."""
+        connection = self._connection()
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'labels'").fetchone() is None:
+            return None
+        found: dict[str, str] = {}
+        for start in range(0, len(iris), LOOKUP_BATCH):
+            batch = iris[start:start + LOOKUP_BATCH]
+            found.update(connection.execute(
+                f"SELECT iri, label FROM labels WHERE iri IN ({', '.join('?' * len(batch))})", batch).fetchall())
+        return found
 
     def find(self, text: str, limit: int, chosen: Mapping[str, str] | None = None, facets: Path | None = None
              ) -> tuple[list[Match], bool]:
@@ -174,3 +194,8 @@ def knows(path: Path, iri: str) -> bool:
 
 def index_path(release_path: Path) -> Path:
     return release_path / FILE
+
+
+def label_index(release_dir: Path | None) -> NameIndex | None:
+    """The name index of the release in `release_dir` (for its labels), or None when there is none."""
+    return opened(NameIndex, index_path(release_dir)) if release_dir is not None else None

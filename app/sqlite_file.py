@@ -6,6 +6,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TypeVar
+
+
+F = TypeVar("F", bound="ReadOnlyFile")
 
 
 class ReadOnlyFile:
@@ -21,3 +25,19 @@ class ReadOnlyFile:
             connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
             self._local.connection = connection
         return connection
+
+
+_opened: dict[tuple[type, Path], ReadOnlyFile] = {}
+_opening = threading.Lock()
+
+
+def opened(kind: type[F], path: Path) -> F | None:
+    """The file at `path` opened as `kind` once per process (queries of every release it serves share it), or None
+    when there is no such file (a release built before it existed)."""
+    with _opening:
+        found = _opened.get((kind, path))
+        if found is None:
+            if not path.exists():
+                return None
+            found = _opened[(kind, path)] = kind(path)
+        return found  # type: ignore[return-value]

@@ -290,7 +290,7 @@ def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_gr
                         for r in candidates)
     shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
              for iri in {x for x, _ in names}}
-    return write_index(index_path(staging), names, shown)
+    return write_index(index_path(staging), names, shown, labels)
 
 
 def class_counts(store: ox.Store) -> dict[str, int]:

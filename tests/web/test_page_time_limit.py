@@ -57,14 +57,15 @@ def test_a_worker_computes_only_page_models_of_app_web_queries() -> None:
     import os
 
     from app.config import Settings
+    from app.store import GraphStore
     from app.web.errors import HTTPError
     from app.web.queries import countries
     from app.web.sparql.runner import PageQuery, run_page_query
 
-    class Store:
+    class Store(GraphStore):
         def select(self, sparql: str, **_: object) -> list[dict[str, object]]:
             return []
 
-    assert run_page_query(Store(), PageQuery("", "model", (), None, countries, (Settings(),))) == ()  # type: ignore[arg-type]
+    assert run_page_query(Store(), PageQuery("", "model", (), None, countries, (Settings(),))) == ()
     with pytest.raises(HTTPError):
-        run_page_query(Store(), PageQuery("", "model", (), None, os.getcwd, ()))  # type: ignore[arg-type]
+        run_page_query(Store(), PageQuery("", "model", (), None, os.getcwd, ()))

@@ -112,7 +112,7 @@ def test_a_long_text_comes_in_pages(published: Published, store: GraphStore, mon
     monkeypatch.setattr(module, "READ_SENTENCES", 5)
     text = (ROOT / "data" / "sources" / f"{SLUG}.txt").read_text(encoding="utf-8")
     settings = settings_for(published.release.path.parent.parent)
-    pages = [module.reading(store, SOURCE, settings, published.release.source_text, n) for n in range(1, 7)]
+    pages = [module.reading(store, SOURCE, settings, n) for n in range(1, 7)]
     assert pages[-1] is None  # 21 sentences: five pages
     numbers = [s.number for p in pages[:-1] for para in p.paragraphs for s in para]  # type: ignore[union-attr]
     assert numbers == [s.number for s in sentences(text)]

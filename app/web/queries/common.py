@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.search import LABELS, label_rank
+from app.search import LABELS, label_index, label_rank
 from app.store import GraphStore
 from app.vocab import (
     DCT_DESCRIPTION,
@@ -80,8 +80,14 @@ def property_counts(store: GraphStore, query: str) -> dict[str, int]:
 
 
 def labels_of(store: GraphStore, iris: Iterable[str], base_iri: str) -> Names:
-    """Names of `iris`: rdfs:label, then skos:prefLabel, then dcterms:title; English, then untagged, then any."""
+    """Names of `iris`: rdfs:label, then skos:prefLabel, then dcterms:title; English, then untagged, then any. Read
+    from the release's name index when it holds labels (chosen by the build as below: 1 ms for 500 IRIs at 1M,
+    against 20-25 ms for the graph query), else from the graph."""
     iris = sorted({i for i in iris if i})
+    index = label_index(store.release_dir)
+    indexed = index.labels(iris) if index is not None else None
+    if indexed is not None:
+        return Names(indexed, base_iri)
     # one branch per naming property: `?x ?p ?l FILTER(?p IN …)` would scan every triple of a well-linked ?x
     branches = " UNION ".join(f"{{ ?x <{p}> ?l BIND({n} AS ?p) }}" for n, p in enumerate(LABELS))
     best: dict[str, tuple[tuple[int, int], str]] = {}

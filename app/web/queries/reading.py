@@ -9,12 +9,11 @@ Bounded: at most `READ_CLAIMS` claims (a generated source has 1,000), `READ_SENT
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 
 import pyoxigraph as ox
 
 from app.config import Settings
-from app.store import GraphStore
+from app.store import GraphStore, Release
 from app.texts import sentences
 from app.vocab import DEFCOOP, PROV_DERIVED, RDF_TYPE
 from app.web.model import Node, Reading, ReadSentence
@@ -29,10 +28,9 @@ ENTITIES_PER_CLAIM = 8
 """Most entities named beside one claim (what its graph states facts about, then what it links to)."""
 
 
-def reading(store: GraphStore, iri: str, settings: Settings, text_of: Callable[[str], str | None],
-            page: int = 1) -> Reading | None:
+def reading(store: GraphStore, iri: str, settings: Settings, page: int = 1) -> Reading | None:
     """Page `page` (`READ_SENTENCES` sentences) of the source `iri` read with its facts, or None when it is not a
-    source with a text or has no such page (`text_of(text_file)` gives the text as the release ships it).
+    source with a text or has no such page (the text as the store's release ships it).
 
     Every quote is found in the text (one cheap query), so each page knows which sentences are used; descriptions,
     entities and names are read for the claims of the page's sentences only."""
@@ -41,7 +39,8 @@ def reading(store: GraphStore, iri: str, settings: Settings, text_of: Callable[[
     except ValueError:
         return None
     about = store.select(f"SELECT ?file WHERE {{ {node} a <{DEFCOOP.Source}> ; <{DEFCOOP.textFile}> ?file }} LIMIT 1")
-    text = text_of(about[0]["file"].value) if about else None
+    release = Release(store.release_dir) if store.release_dir else None
+    text = release.source_text(about[0]["file"].value) if about and release else None
     if text is None:
         return None
     rows = store.select(f"SELECT ?claim ?quote WHERE {{ ?claim <{PROV_DERIVED}> {node} ; <{DEFCOOP.quote}> ?quote }} "

@@ -108,7 +108,7 @@ def read_source(slug: str) -> str:
     if not (page.isascii() and page.isdigit() and len(page) <= 6):
         raise HTTPError(400, f"page must be a whole number from 1, not {page!r}")
     number = int(page)  # 0 is a page that is not there (404), unlike page_number()
-    found = queries.reading(ctx.store, iri, ctx.settings, ctx.published.source_text, number)
+    found = ctx.page(queries.reading, iri, ctx.settings, number)
     if found is None:
         raise HTTPError(404, f"There is no source text of <{iri}> in this release (or no page {number} of it).")
     return render_template(

@@ -159,7 +159,10 @@ class WorkerPool:
         waiting = settings.sparql_max_waiting if max_waiting is None else max_waiting
         self._admitted = threading.BoundedSemaphore(self.size + max(0, waiting))
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: the worker that answered last takes the next query, so requests one after another
+        # meet a worker whose caches are warm (a country's page took 170 ms on a worker that had not shown it and
+        # 95 ms on one that had; in turn, four page workers each met it cold)
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
