@@ -5,7 +5,9 @@ on every request), with a table of the same links beside it."""
 
 from __future__ import annotations
 
+import random
 import re
+import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -14,6 +16,7 @@ from flask.testing import FlaskClient
 from app.pipeline.publish import Published
 from app.store import GraphStore
 from app.web import create_app
+from app.web.pictures import force_layout, ring
 from app.web.queries.graph import GRAPH_NODES
 
 ID = "https://w3id.org/defcoop/id/"
@@ -112,3 +115,25 @@ def test_drawing_is_the_same_in_every_server_process(published_client: FlaskClie
     finally:
         other.extensions["defcoop.sparql"].close()
     assert drawings[0] and drawings[1] and drawings[0].group(0) == drawings[1].group(0)
+
+
+def test_a_layout_does_not_depend_on_the_random_state_or_the_thread() -> None:
+    """Regression: igraph's layout jitters nodes with random numbers, drawn from the `random` module's shared state
+    in one thread and from a generator of its own in others, so a server drew one entity's graph three ways in six
+    requests (found by the live test comparing pictures from remote stores with the embedded one's)."""
+    nodes = ["centre", *(f"n{i}" for i in range(12))]
+    links = [("centre", n) for n in nodes[1:]] + [("n1", "n2"), ("n3", "n4")]
+    start = {"centre": (0.0, 0.0), **ring(nodes[1:], 3.6)}
+    drawn = []
+
+    def draw() -> None:
+        drawn.append(force_layout(nodes, links, start, "centre"))
+
+    for state in (1, 2):
+        random.seed(state)
+        draw()
+    for _ in range(3):
+        thread = threading.Thread(target=draw)
+        thread.start()
+        thread.join()
+    assert len(drawn) == 5 and all(d == drawn[0] for d in drawn) and drawn[0]["centre"] == (0.0, 0.0)
