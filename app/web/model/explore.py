@@ -36,6 +36,8 @@ class RelationGraph:
     neighbours: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     total: int
+    counted_all: bool = True
+    """False when `total` is where counting stopped: there are at least that many."""
 
     @property
     def more(self) -> int:
