@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,7 +28,10 @@ class ReadOnlyFile:
         return connection
 
 
-_opened: dict[tuple[type, Path], ReadOnlyFile] = {}
+OPEN_FILES = 8
+"""Files `opened` keeps open per process, most recently used first (a few releases' indexes): a pruned release's
+files are let go, not held open on disk."""
+_opened: OrderedDict[tuple[type, Path], ReadOnlyFile] = OrderedDict()
 _opening = threading.Lock()
 
 
@@ -40,4 +44,7 @@ def opened(kind: type[F], path: Path) -> F | None:
             if not path.exists():
                 return None
             found = _opened[(kind, path)] = kind(path)
+            while len(_opened) > OPEN_FILES:
+                _opened.popitem(last=False)
+        _opened.move_to_end((kind, path))
         return found  # type: ignore[return-value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,21 @@ def test_the_index_names_and_types_hits_as_the_store_does(published: Published, 
              else 1 if h.node.label.lower().startswith(needle) or (h.matched or "").lower().startswith(needle)
              else 2 for h in by_index.hits]
     assert ranks == sorted(ranks)
+
+
+def test_a_process_keeps_few_index_files_open(tmp_path: Path) -> None:
+    """Regression: each release's index files, once opened by a page query, stayed open for the life of the process,
+    so a pruned release's files kept their disk space."""
+    from app.sqlite_file import OPEN_FILES, ReadOnlyFile, opened
+
+    paths = []
+    for n in range(OPEN_FILES + 3):
+        path = tmp_path / f"index-{n}.sqlite"
+        sqlite3.connect(path).close()
+        paths.append(path)
+    first = opened(ReadOnlyFile, paths[0])
+    assert first is not None and opened(ReadOnlyFile, paths[0]) is first  # opened once
+    for path in paths[1:]:
+        opened(ReadOnlyFile, path)
+    assert opened(ReadOnlyFile, paths[0]) is not first  # let go, opened again
+    assert opened(ReadOnlyFile, tmp_path / "missing.sqlite") is None
