@@ -103,6 +103,8 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
 class NameIndex(ReadOnlyFile):
     """A release's index, opened read-only (one connection per thread: sqlite3 connections are not shared)."""
 
+    _labelled: bool | None = None
+
     def shows_hits(self) -> bool:
         """Whether the index holds what hits show (labels, classes): releases built before it did not."""
         return self._connection().execute(
@@ -111,7 +113,7 @@ class NameIndex(ReadOnlyFile):
     def labels(self, iris: Sequence[str]) -> dict[str, str] | None:
         """IRI → label of those of `iris` that have one; None when the index holds no labels (an older release)."""
         connection = self._connection()
-        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'labels'").fetchone() is None:
+        if not self._has_labels(connection):
             return None
         found: dict[str, str] = {}
         for start in range(0, len(iris), LOOKUP_BATCH):
@@ -119,6 +121,13 @@ class NameIndex(ReadOnlyFile):
             found.update(connection.execute(
                 f"SELECT iri, label FROM labels WHERE iri IN ({', '.join('?' * len(batch))})", batch).fetchall())
         return found
+
+    def _has_labels(self, connection: sqlite3.Connection) -> bool:
+        """Whether the file has the labels table, asked once (a release's file never changes)."""
+        if self._labelled is None:
+            self._labelled = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'labels'").fetchone() is not None
+        return self._labelled
 
     def find(self, text: str, limit: int, chosen: Mapping[str, str] | None = None, facets: Path | None = None
              ) -> tuple[list[Match], bool]:

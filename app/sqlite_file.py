@@ -9,7 +9,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TypeVar
 
-
 F = TypeVar("F", bound="ReadOnlyFile")
 
 

@@ -12,12 +12,10 @@ another: the request finishes on the release it started with, the next request s
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
@@ -26,6 +24,7 @@ from app.config import Settings
 from app.facets import FacetIndex
 from app.facets import index_path as facet_path
 from app.search import NameIndex, index_path
+from app.sqlite_file import opened
 from app.store import GraphStore, Release, current_release, open_release_store, open_remote_store, release_named
 from app.web.errors import HTTPError, nothing_published
 
@@ -57,7 +56,7 @@ class RequestContext:
         if self.release is None:
             return None
         path = index_path(self.release.path)
-        return _name_index(path) if path.is_file() else None
+        return opened(NameIndex, path)
 
     @property
     def facets(self) -> FacetIndex | None:
@@ -65,7 +64,7 @@ class RequestContext:
         if self.release is None:
             return None
         path = facet_path(self.release.path)
-        return _facet_index(path) if path.is_file() else None
+        return opened(FacetIndex, path)
 
     def store_of(self, release: Release) -> GraphStore:
         """The embedded store of another kept release (what a diff between two releases reads)."""
@@ -170,12 +169,3 @@ def _store_for(app: Flask, settings: Settings, release: Release | None) -> Graph
         stores.move_to_end(key)
         return store
 
-
-@functools.lru_cache(maxsize=4)
-def _name_index(path: Path) -> NameIndex:
-    return NameIndex(path)
-
-
-@functools.lru_cache(maxsize=4)
-def _facet_index(path: Path) -> FacetIndex:
-    return FacetIndex(path)

@@ -60,7 +60,8 @@ def test_the_event_index_names_a_pairs_events_as_the_graph_does(
     india, russia = settings.id_prefix + "country/india", settings.id_prefix + "country/russia"
 
     def events(*iris: str) -> set[str]:
-        return {r["e"].value for r in store.select(f"SELECT ?e WHERE {{ {timeline_queries.events_among(store, *iris)} }}")}
+        pattern = timeline_queries.events_among(store, *iris)
+        return {r["e"].value for r in store.select(f"SELECT ?e WHERE {{ {pattern} }}")}
 
     indexed = [events(india), events(india, russia), events(russia)]
     monkeypatch.setattr(store, "release_dir", None)
