@@ -68,13 +68,14 @@ def union(parts: Iterable[array]) -> array:
     return array("Q", sorted(found))
 
 
-def write_history_files(release_dir: Path, release_id: str, previous_dir: Path | None, triples: array) -> None:
-    """`graphs.json` of the release being built in `release_dir`, from its N-Quads dump, and `triples.hashes`
-    (`triples`: the hashes of its merged graph's triples, which the build gathers file by file from its cache).
+def write_history_files(release_dir: Path, release_id: str, previous_dir: Path | None, triples: array,
+                        graphs: dict[str, dict[str, Any]] | None = None) -> None:
+    """`graphs.json` of the release being built in `release_dir` (`graphs`: its `graph_digests`, else read from
+    its N-Quads dump) and `triples.hashes` (`triples`: the hashes of its merged graph's triples, which the build
+    gathers file by file from its cache).
     Each graph also records the release it first appeared in (`first`) and the release since which its content is
     unchanged (`since`), carried over from the previous release."""
-    downloads = release_dir / "downloads"
-    graphs = graph_digests(downloads / "defcoop.nq")
+    graphs = graphs if graphs is not None else graph_digests(release_dir / "downloads" / "defcoop.nq")
     before = (read_graphs(previous_dir) if previous_dir else None) or {}
     for name, entry in graphs.items():
         old = before.get(name)

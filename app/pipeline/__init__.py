@@ -19,22 +19,22 @@ from app.history import changes, line_hashes, read_hashes, union, write_history_
 from app.pipeline import stages
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
+from app.pipeline.chunks import worker_count
 from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
-    NANOPUBS,
     Published,
     built_at,
     class_counts,
+    head_content,
     jsonld_context,
     write_downloads,
     write_event_index,
     write_facet_index,
     write_manifest,
     write_name_index,
-    write_nanopubs,
     write_source_texts,
 )
 from app.pipeline.reason import entailed
@@ -108,7 +108,7 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
     warnings = look_alike(units, stages.locator(store, units))
     used = verdicts | {f for u in units
                        for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file, u.names_file,
-                                 u.hashes_file)}
+                                 u.hashes_file, u.lines_file)}
     used |= {cache / "units" / f"{u.key}.json" for u in units}
     return Checked(store, units, vocab, ontology_iri, sorted(graphs), shapes, ontology_entailed, inferred,
                    used, warnings)
@@ -123,20 +123,23 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
         store = checked.store
         prefixes = {**PREFIXES, "id": settings.id_prefix}
         with progress.stage("publish", unit="files") as tick:
-            flat = [f for u in checked.units for f in (u.triples_file, u.inferred_file)]
-            others = [g for g in checked.ontology_graphs if g != checked.ontology_iri]
-            files, triples = write_downloads(store, flat, others, checked.ontology_entailed, staging,
-                                             checked.ontology_iri, checked.shapes, prefixes)
-            files[NANOPUBS] = write_nanopubs(store, staging, settings.base_iri, checked.ontology_iri)
+            previous = current_release(settings.build_dir)
+            inferred_graph = str(graph_iri(settings.base_iri, "inferred"))
+            head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
+            dumps = write_downloads(store, checked.units, head, staging, settings.build_dir / "cache",
+                                    checked.ontology_iri, checked.shapes, prefixes, inferred_graph,
+                                    settings.base_iri, worker_count(settings.build_workers), previous)
+            files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
-            names = write_name_index(store, staging, settings.id_prefix,
-                                     str(graph_iri(settings.base_iri, "inferred")))
+            tick.note(f"{len(dumps.chunks['files']) + 1 - dumps.written} of {len(dumps.chunks['files']) + 1} "
+                      f"chunks cached, store {dumps.store}")
+            names = write_name_index(store, staging, settings.id_prefix, inferred_graph)
             facet_rows = write_facet_index(store, staging, settings.id_prefix)
             dated_events = write_event_index(store, staging)
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
-            used = checked.cache_files
+            used = checked.cache_files | dumps.used
             warnings = checked.warnings
             manifest = {
                 "build_id": staging.name.removesuffix(".staging"),
@@ -151,6 +154,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "sources": [u.path.name for u in checked.units],
                 "classes": classes,
                 "downloads": files,
+                "chunks": dumps.chunks,
                 "jsonld_context": jsonld_context(prefixes),
                 "default_graph": "merged",
                 "search_names": names,
@@ -159,12 +163,9 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "source_texts": texts,
                 "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }
-            previous = current_release(settings.build_dir)
-            others_text = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for g in others
-                                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-                                       + checked.ontology_entailed, format=ox.RdfFormat.N_TRIPLES)
-            hashes = union([line_hashes(others_text), *(read_hashes(u.hashes_file) for u in checked.units)])
-            write_history_files(staging, manifest["build_id"], previous.path if previous else None, hashes)
+            hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
+            write_history_files(staging, manifest["build_id"], previous.path if previous else None, hashes,
+                                dumps.graphs)
             manifest["changes"] = changes(previous.path if previous else None,
                                           previous.manifest if previous else None, staging, manifest["inputs"],
                                           settings.id_prefix + "claim/")

@@ -7,8 +7,8 @@ import hashlib
 import os
 from pathlib import Path
 
-SUBFOLDERS = ("units", "shacl")
-"""Where per-file results live: parsed units, and SHACL verdicts."""
+SUBFOLDERS = ("units", "shacl", "chunks")
+"""Where per-file results live: parsed units, SHACL verdicts, and the chunks of the dumps."""
 
 
 def code_version() -> str:

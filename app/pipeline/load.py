@@ -6,6 +6,8 @@ import hashlib
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
+
 RDF_SUFFIXES = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads"}
 
 
@@ -34,3 +36,14 @@ def input_checksums(data_dir: Path, ontology_dir: Path, shapes_dir: Path) -> dic
                "shapes": rdf_files(shapes_dir)}
     return {f"{label}/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()
             for label, paths in folders.items() for path in paths}
+
+
+def load_rdf(store: ox.Store, fmt: ox.RdfFormat, *, path: Path | None = None, data: bytes | None = None,
+             graph: ox.NamedNode | None = None) -> None:
+    """N-Quads or N-Triples (into `graph` when given) into the store, blank nodes keeping their labels (the build
+    labels them deterministically; `Store.bulk_load` would draw new ones, so that a blank node of one file would
+    not be the same node in the next load, nor in the next release's store)."""
+    quads = ox.parse(data, format=fmt) if path is None else ox.parse(path=str(path), format=fmt)
+    if graph is not None:
+        quads = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    store.bulk_extend(quads)

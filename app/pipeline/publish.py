@@ -1,14 +1,14 @@
-"""Write a release's downloads and manifest from its (already loaded) store, then switch to it atomically.
+"""Write a release's downloads, store, indexes and manifest from the checked store and the build's cache.
 
-Every dump is written by pyoxigraph's own serializers, streamed to disk and gzip-compressed on the way (`.gz` next
-to each file, `mtime` 0), with sha256 and size computed as the bytes pass. The same store gives the same bytes:
-blank nodes are labelled deterministically when parsed and Oxigraph writes in index order.
+The dumps are assembled from per-file chunks that pyoxigraph's own serializers write (app/pipeline/chunks.py), each
+with its gzip twin (`.gz` next to it, `mtime` 0) and with sha256 and size computed as the bytes pass. The same
+inputs give the same bytes: blank nodes are labelled deterministically when parsed, each chunk is written in
+Oxigraph's index order and chunks follow the files' order.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import shutil
 import time
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -27,20 +27,21 @@ from app.facets import FACETS
 from app.facets import index_path as facet_path
 from app.facets import write_index as write_facets
 from app.nanopubs import nanopublication
+from app.pipeline import chunks
+from app.pipeline.cache import code_version
+from app.pipeline.load import load_rdf
 from app.search import LABELS, NAME_PROPERTIES, best_label, index_path, write_index
 from app.store import Release, texts_dir
 from app.vocab import DCT_LICENSE, DEFCOOP, RDF_TYPE
 
 CLAIM_CLASS = DEFCOOP._NS + "Claim"
-FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
-        "defcoop.rdf": ox.RdfFormat.RDF_XML, "defcoop.jsonld": ox.RdfFormat.JSON_LD}
-WITH_GRAPHS = {"defcoop.nq": ox.RdfFormat.N_QUADS, "defcoop.trig": ox.RdfFormat.TRIG}  # N-Quads first
 ONTOLOGY = {"ontology.ttl": ox.RdfFormat.TURTLE, "ontology.rdf": ox.RdfFormat.RDF_XML,
             "ontology.nt": ox.RdfFormat.N_TRIPLES, "ontology.jsonld": ox.RdfFormat.JSON_LD}
-GZIP_LEVEL = 6
-"""zlib level of the `.gz` dumps: level 9 costs about twice the time for a few per cent."""
 DUMP_THREADS = 2
-"""Dumps (and the store's load) run at once (pyoxigraph and zlib release the GIL while they work)."""
+"""Dumps are assembled two at a time (hashing and zlib release the GIL while they work)."""
+SWAP_SHARE = 0.25
+"""The release's store is the previous one with what changed swapped while that is at most this share of its
+quads and triples (taking a quad out costs several times what loading one costs); else it is loaded anew."""
 
 
 @dataclass(frozen=True)
@@ -51,35 +52,15 @@ class Published:
     """Problems that did not stop publishing (app.pipeline.errors.Problem)."""
 
 
-class _Hashing:
-    """A binary file that counts and hashes what is written to it."""
-
-    def __init__(self, path: Path) -> None:
-        self.file: BinaryIO = open(path, "wb")  # noqa: SIM115 (closed by close())
-        self.sha256 = hashlib.sha256()
-        self.bytes = 0
-
-    def write(self, data: bytes) -> int:
-        self.sha256.update(data)
-        self.bytes += len(data)
-        return self.file.write(data)
-
-    def flush(self) -> None:
-        self.file.flush()
-
-    def close(self) -> None:
-        self.file.close()
-
-
 class DumpWriter:
-    """Writes one dump and its gzip twin in one pass."""
+    """Writes one small dump and its gzip twin in one pass."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.plain = _Hashing(path)
-        self.packed = _Hashing(path.with_name(path.name + ".gz"))
-        self.gzip = gzip.GzipFile(filename="", mode="wb", compresslevel=GZIP_LEVEL, fileobj=self.packed,  # type: ignore[arg-type]
-                                  mtime=0)
+        self.plain = chunks.Hashing(path)
+        self.packed = chunks.Hashing(path.with_name(path.name + ".gz"))
+        self.gzip = gzip.GzipFile(filename="", mode="wb", compresslevel=chunks.GZIP_LEVEL,
+                                  fileobj=self.packed, mtime=0)  # type: ignore[arg-type]
 
     def write(self, data: bytes) -> int:
         self.plain.write(data)
@@ -93,9 +74,8 @@ class DumpWriter:
         self.gzip.close()
         self.plain.close()
         self.packed.close()
-        return {"bytes": self.plain.bytes, "sha256": self.plain.sha256.hexdigest(),
-                "gzip": {"file": self.packed.file.name.rsplit("/", 1)[-1], "bytes": self.packed.bytes,
-                         "sha256": self.packed.sha256.hexdigest()}}
+        return {**self.plain.describe(), "gzip": {"file": self.packed.file.name.rsplit("/", 1)[-1],
+                                                  **self.packed.describe()}}
 
 
 def write_dump(path: Path, fmt: ox.RdfFormat, write: Callable[[Any, ox.RdfFormat], None],
@@ -121,70 +101,121 @@ def jsonld_context(prefixes: dict[str, str]) -> dict[str, Any]:
     return {**prefixes, "label": {"@id": "http://www.w3.org/2000/01/rdf-schema#label"}}
 
 
-def write_downloads(store: ox.Store, flat_files: list[Path], flat_graphs: list[str], flat_triples: list[ox.Triple],
-                    staging: Path,
-                    ontology_iri: str | None, shapes: list[ox.Triple], prefixes: dict[str, str]
-                    ) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every dump of the release and, from its N-Quads as soon as they are written, the release's on-disk store
-    (`staging/store`, what the site serves); returns the dumps' descriptions and the number of distinct triples.
+@dataclass(frozen=True)
+class Dumps:
+    """What writing a release's downloads and store made."""
 
-    The merged dumps hold every graph but the ontology: the triples of `flat_files` (N-Triples: the facts files'
-    triples and their entailments) and of `flat_graphs` of the store (the ontology folder's other graphs), each
-    triple once, in subject order, with `flat_triples` (what the ontology entails about its individuals)."""
+    files: dict[str, dict[str, Any]]
+    """The downloads' descriptions, for the manifest."""
+    triples: int
+    """The merged graph's distinct triples."""
+    graphs: dict[str, dict[str, Any]]
+    """Each named graph's quads and digest (app/history.py)."""
+    chunks: dict[str, Any]
+    """The chunks the dumps are made of (for the next build's store)."""
+    used: set[Path]
+    written: int
+    """How many chunks were written (the others came from the cache)."""
+    store: str
+    """How the store was made: "loaded" from the dumps, or "updated" from the previous release's."""
+
+
+def head_content(store: ox.Store, ontology_graphs: list[str], ontology_iri: str | None,
+                 ontology_entailed: list[ox.Triple]) -> chunks.Head:
+    """The head chunk's lines: the ontology folder's graphs; the merged graph's triples of those graphs but the
+    ontology's, with what the ontology entails about its individuals."""
+    quads = [q for g in ontology_graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    others = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value != ontology_iri]
+    nt = ox.RdfFormat.N_TRIPLES
+    return chunks.Head(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), ox.serialize(others + ontology_entailed,
+                       format=nt), ox.serialize(ontology_entailed, format=nt), ox.serialize(triples, format=nt))
+
+
+def write_downloads(store: ox.Store, units: list[Any], head: chunks.Head, staging: Path, cache: Path,
+                    ontology_iri: str | None, shapes: list[ox.Triple], prefixes: dict[str, str], inferred_graph: str,
+                    base_iri: str, workers: int, previous: Release | None) -> Dumps:
+    """Every dump of the release, assembled from the chunks of the head and the units (app/pipeline/chunks.py),
+    and the release's on-disk store (`staging/store`, what the site serves): the previous release's with the
+    changed chunks swapped when it was made of the same head, else loaded from the dumps as they are written.
+
+    The merged dumps hold every graph but the ontology: each triple once, the head's first, then each unit's new
+    ones in file order. The store's default graph holds every triple of every graph once (the merged dump and the
+    ontology), so that queries without GRAPH join over a set, not over each triple once per claim."""
     downloads = staging / "downloads"
     downloads.mkdir()
-    flat = ox.Store()
-    onto = ox.NamedNode(ontology_iri) if ontology_iri else None
-    for path in flat_files:
-        flat.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-    for graph in flat_graphs:
-        flat.bulk_load(input=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)),
-                       format=ox.RdfFormat.N_TRIPLES)
-    flat.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in flat_triples)
-    triples = len(flat)
     context = jsonld_context(prefixes)
-    Job = tuple[str, ox.RdfFormat, Callable[[Any, ox.RdfFormat], None], str, int]
-    jobs: list[Job] = []
-    for name, fmt in WITH_GRAPHS.items():
-        jobs.append((name, fmt, lambda out, f: store.dump(out, f, prefixes=prefixes),
-                     "dataset with provenance graphs", len(store)))
-    for name, fmt in FLAT.items():
-        jobs.append((name, fmt, lambda out, f: flat.dump(out, f, from_graph=ox.DefaultGraph(), prefixes=prefixes),
-                     "dataset", triples))
+    salt = json.dumps([code_version(), prefixes, context, inferred_graph])
+    head_chunk, unit_chunks = chunks.plan(head, units, salt)
+    summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes,
+                                             workers)
+    order = [head_chunk.key, *(c.key for c in unit_chunks)]
+    nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt)
+    frames = chunks.frames(prefixes, context)
+    onto = ox.NamedNode(ontology_iri) if ontology_iri else None
+    onto_triples = [] if onto is None else [ox.Triple(q.subject, q.predicate, q.object)
+                                             for q in store.quads_for_pattern(None, None, None, onto)]
+    triples = sum(summaries[k]["triples"] for k in order)
+    counts = {**{n: (sum(summaries[k]["quads"] for k in order), "dataset with provenance graphs")
+                 for n in chunks.WITH_GRAPHS}, **{n: (triples, "dataset") for n in chunks.FLAT}}
+
+    def dump(name: str) -> dict[str, Any]:
+        count, content = counts[name]
+        return {**chunks.assemble(downloads / name, frames[name], chunks.parts(cache, order, name)),
+                "media_type": chunks.DUMPS[name].media_type, "triples": count, "content": content}
+
+    def nanopubs() -> dict[str, Any]:
+        quads = sum(json.loads(chunks.summary_file(cache, k).read_text(encoding="utf-8"))["quads"]
+                    for k in nanopub_keys)
+        return {**chunks.assemble(downloads / NANOPUBS, chunks.Frame(), chunks.parts(cache, nanopub_keys, NANOPUBS)),
+                "media_type": ox.RdfFormat.TRIG.media_type, "triples": quads, "content": "nanopublications"}
+
+    small: list[tuple[str, ox.RdfFormat, list[ox.Triple], str]] = []
     if onto is not None:
-        onto_triples = [ox.Triple(q.subject, q.predicate, q.object)
-                        for q in store.quads_for_pattern(None, None, None, onto)]
-        for name, fmt in ONTOLOGY.items():
-            jobs.append((name, fmt, lambda out, f, t=onto_triples: ox.serialize(t, out, f, prefixes=prefixes),
-                         "ontology", len(onto_triples)))
-    jobs.append(("shapes.ttl", ox.RdfFormat.TURTLE,
-                 lambda out, f: ox.serialize(shapes, out, f, prefixes=prefixes), "SHACL shapes", len(shapes)))
+        small += [(name, fmt, onto_triples, "ontology") for name, fmt in ONTOLOGY.items()]
+    small.append(("shapes.ttl", ox.RdfFormat.TURTLE, shapes, "SHACL shapes"))
 
-    def run(job: Job) -> dict[str, Any]:
-        name, fmt, write, content, count = job
-        return {**write_dump(downloads / name, fmt, write, context), "triples": count, "content": content}
+    def small_dump(name: str, fmt: ox.RdfFormat, content: list[ox.Triple], what: str) -> dict[str, Any]:
+        return {**write_dump(downloads / name, fmt, lambda out, f: ox.serialize(content, out, f, prefixes=prefixes),
+                             context), "triples": len(content), "content": what}
 
-    def load_store() -> None:
-        """Every named graph, and a default graph holding every triple of every graph once (the merged dump and
-        the ontology), so that queries without GRAPH join over a set, not over each triple once per claim."""
+    record = {"head": head_chunk.key, "files": {c.name: c.key for c in unit_chunks}}
+    old = (previous.manifest.get("chunks") if previous else None) or {}
+    before, now = old.get("files", {}), record["files"]
+    pairs = [(before.get(name), key) for name, key in now.items() if before.get(name) != key]
+    pairs += [(key, None) for name, key in before.items() if name not in now]
+    change = (chunks.delta(cache, pairs) if previous is not None and old.get("head") == head_chunk.key
+              and previous.store_path.is_dir() else None)
+    swap = change is not None and change.size <= sum(chunks.size(summaries[k]) for k in order) * SWAP_SHARE
+
+    def make_store() -> str:
+        if swap:
+            assert previous is not None and change is not None
+            chunks.update_store(previous.store_path, staging / "store", change, set(onto_triples))
+            return "updated"
+        by_name["defcoop.nq"].result()
         disk = ox.Store(str(staging / "store"))
-        disk.bulk_load(path=str(downloads / "defcoop.nq"), format=ox.RdfFormat.N_QUADS)
+        load_rdf(disk, ox.RdfFormat.N_QUADS, path=downloads / "defcoop.nq")
         by_name["defcoop.nt"].result()
-        disk.bulk_load(path=str(downloads / "defcoop.nt"), format=ox.RdfFormat.N_TRIPLES)
+        load_rdf(disk, ox.RdfFormat.N_TRIPLES, path=downloads / "defcoop.nt")
         if "ontology.nt" in by_name:
             by_name["ontology.nt"].result()
-            disk.bulk_load(path=str(downloads / "ontology.nt"), format=ox.RdfFormat.N_TRIPLES)
+            load_rdf(disk, ox.RdfFormat.N_TRIPLES, path=downloads / "ontology.nt")
         disk.optimize()
         del disk
+        return "loaded"
 
     with ThreadPoolExecutor(DUMP_THREADS) as pool, ThreadPoolExecutor(1) as loader:
-        futures = [pool.submit(run, job) for job in jobs]
-        by_name = {job[0]: future for job, future in zip(jobs, futures, strict=True)}
-        futures[0].result()  # defcoop.nq is written: the store loads from it while the other dumps are written
-        loaded = loader.submit(load_store)
+        by_name = {name: pool.submit(dump, name) for name in chunks.DUMPS}
+        by_name |= {job[0]: pool.submit(small_dump, *job) for job in small}
+        by_name[NANOPUBS] = pool.submit(nanopubs)
+        made = loader.submit(make_store)
         files = {name: future.result() for name, future in by_name.items()}
-        loaded.result()
-    return files, triples
+        how = made.result()
+    used = {f for k in order for f in chunks.chunk_files(cache, k)}
+    used |= {f for k in nanopub_keys for f in (chunks.summary_file(cache, k), chunks.chunk_file(cache, k, NANOPUBS),
+                                               chunks.chunk_file(cache, k, NANOPUBS + ".z"))}
+    return Dumps(files, triples, chunks.graph_digests(summaries[k] for k in order), record, used, written, how)
 
 
 def write_source_texts(staging: Path, data_dir: Path, text_files: list[str]) -> int:
@@ -202,40 +233,62 @@ NANOPUBS = "nanopubs.trig"
 """Every claim of the release as a nanopublication (app/nanopubs.py), one TriG file."""
 
 
-def write_nanopubs(store: ox.Store, staging: Path, base_iri: str, ontology_iri: str | None) -> dict[str, Any]:
-    """`downloads/nanopubs.trig` (and its `.gz`): each claim's nanopublication, claims in IRI order, the same
-    quads and trusty URI as `/np/{claim}` serves. Each claim's TriG block is written on its own (TriG allows
-    blocks to follow each other), so only one claim is in memory at a time."""
-    claim_type, license_term = ox.NamedNode(CLAIM_CLASS), None
+def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_iri: str, ontology_iri: str | None,
+                         salt: str) -> list[str]:
+    """Each unit's nanopublications (app/nanopubs.py) as a chunk of `nanopubs.trig`: those of the claims it is
+    the first to describe, in IRI order, the same quads and trusty URI as `/np/{claim}` serves (TriG allows blocks
+    to follow each other). A chunk is kept while the files holding or describing its claims are unchanged;
+    returns the chunks' keys in file order."""
+    license_term = None
     if ontology_iri:
         onto = ox.NamedNode(ontology_iri)
-        license_term = next((q.object for q in store.quads_for_pattern(onto, ox.NamedNode(DCT_LICENSE), None, onto)),
-                            None)
-    provenance = f"{base_iri}graph/provenance/"
-    claims = sorted({q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), claim_type)
-                     if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
-                     and q.graph_name.value.startswith(provenance)})
-    quads = 0
+        license_term = next((q.object.value for q in store.quads_for_pattern(onto, ox.NamedNode(DCT_LICENSE), None,
+                                                                             onto)), None)
+    owned: list[list[str]] = []
+    owner: dict[str, int] = {}
+    for i, unit in enumerate(units):
+        mine = sorted(c for c in unit.claims if c not in owner)
+        owner.update((c, i) for c in mine)
+        owned.append(mine)
+    depends: list[set[int]] = [{i} for i in range(len(units))]
+    for j, unit in enumerate(units):
+        mentioned = set(unit.graphs) | set(unit.claims)
+        mentioned |= set(json.loads(unit.nodes_file.read_text(encoding="utf-8"))["subjects"])
+        for claim in mentioned & owner.keys():
+            depends[owner[claim]].add(j)
+    keys = []
+    for i, claims in enumerate(owned):
+        key = chunks._digest(salt, NANOPUBS, base_iri, license_term or "", *(units[j].key for j in sorted(depends[i])),
+                             *claims)
+        if not chunks.summary_file(cache, key).exists():
+            text, quads = nanopub_text(store, claims, base_iri, license_term)
+            chunks.write_bodies(cache, key, {NANOPUBS: text}, {"quads": quads})
+        keys.append(key)
+    return keys
 
-    def write(out: Any, fmt: ox.RdfFormat) -> None:
-        nonlocal quads
-        for claim in claims:
-            node = ox.NamedNode(claim)
-            assertion = sorted({ox.Triple(q.subject, q.predicate, q.object)
-                                for q in store.quads_for_pattern(None, None, None, node)}, key=str)
-            if not assertion:
-                continue  # described but without facts: no nanopublication (as /np/ answers 404)
-            description = sorted({ox.Triple(q.subject, q.predicate, q.object)
-                                  for q in store.quads_for_pattern(node, None, None)
-                                  if isinstance(q.graph_name, ox.NamedNode)
-                                  and q.graph_name.value.startswith(provenance)}, key=str)
-            _, nanopub = nanopublication(base_iri, claim, assertion, description,
-                                         license_term.value if license_term is not None else None)
-            quads += len(nanopub)
-            ox.serialize(nanopub, out, fmt)
 
-    entry = write_dump(staging / "downloads" / NANOPUBS, ox.RdfFormat.TRIG, write)
-    return {**entry, "triples": quads, "content": "nanopublications"}
+def nanopub_text(store: ox.Store, claims: list[str], base_iri: str, license_iri: str | None) -> tuple[bytes, int]:
+    """The TriG of these claims' nanopublications, one block after another, and their number of quads; a claim
+    not described in a provenance graph, or without facts, has none (as /np/ answers 404)."""
+    claim_type, provenance = ox.NamedNode(CLAIM_CLASS), f"{base_iri}graph/provenance/"
+    out, quads = [], 0
+    for claim in claims:
+        node = ox.NamedNode(claim)
+        if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(provenance)
+                   for q in store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE), claim_type)):
+            continue
+        assertion = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                            for q in store.quads_for_pattern(None, None, None, node)}, key=str)
+        if not assertion:
+            continue
+        description = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                              for q in store.quads_for_pattern(node, None, None)
+                              if isinstance(q.graph_name, ox.NamedNode)
+                              and q.graph_name.value.startswith(provenance)}, key=str)
+        _, nanopub = nanopublication(base_iri, claim, assertion, description, license_iri)
+        quads += len(nanopub)
+        out.append(ox.serialize(nanopub, format=ox.RdfFormat.TRIG))
+    return b"".join(out), quads
 
 
 def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:

@@ -17,7 +17,7 @@ from app.pipeline import units as unit_mod
 from app.pipeline import workers
 from app.pipeline.cache import code_version, write_atomic
 from app.pipeline.errors import BuildFailed, Problem
-from app.pipeline.load import line_of, rdf_files
+from app.pipeline.load import line_of, load_rdf, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.reason import disjointness_problems, hermit_check, literal_range_problems
 from app.pipeline.terms import OWL, TYPE, Vocabulary, digest_files, vocabulary
@@ -91,7 +91,7 @@ def load(store: ox.Store, units: list[Unit], graphs: dict[str, list[ox.Triple]],
         for name, triples in graphs.items():
             store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples)
         for unit in units:
-            store.bulk_load(path=str(unit.quads_file), format=ox.RdfFormat.N_QUADS)
+            load_rdf(store, ox.RdfFormat.N_QUADS, path=unit.quads_file)
             tick.advance(1, unit.quads)
 
 def cross_file_problems(units: list[Unit], data_dir: Path, base_iri: str) -> list[Problem]:
@@ -224,7 +224,7 @@ def reason(settings: Settings, store: ox.Store, units: list[Unit], vocab: Vocabu
     with progress.stage("reason", total=len(units), unit="files") as tick:
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in ontology_entailed)
         for unit in units:
-            store.bulk_load(path=str(unit.inferred_file), format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
+            load_rdf(store, ox.RdfFormat.N_TRIPLES, path=unit.inferred_file, graph=inferred)
             tick.advance(1, unit.inferred)
         store.update(f"DELETE {{ GRAPH <{inferred.value}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{inferred.value}> "
                      f"{{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{inferred.value}>) }}")

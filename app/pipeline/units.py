@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from app.history import line_hashes
+from app.pipeline.chunks import write_line_keys
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
@@ -52,6 +53,11 @@ class Unit:
     def hashes_file(self) -> Path:
         """The 64-bit hashes of the unit's triples and their entailments (app/history.py)."""
         return self.quads_file.with_suffix(".hashes")
+
+    @property
+    def lines_file(self) -> Path:
+        """The 128-bit keys of the unit's N-Quads, N-Triples and entailment lines (app/pipeline/chunks.py)."""
+        return self.quads_file.with_suffix(".lines")
 
     @property
     def names_file(self) -> Path:
@@ -213,8 +219,10 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
     inferred = entailed(triples, vocab)
     inferred_file = cache_dir / f"{key}.inferred.nt"
     ox.serialize(inferred, str(inferred_file), format=ox.RdfFormat.N_TRIPLES)
+    triples_text, inferred_text = (cache_dir / f"{key}.nt").read_bytes(), inferred_file.read_bytes()
     with open(cache_dir / f"{key}.hashes", "wb") as out:  # for the release's history (app/history.py)
-        line_hashes((cache_dir / f"{key}.nt").read_bytes() + inferred_file.read_bytes()).tofile(out)
+        line_hashes(triples_text + inferred_text).tofile(out)
+    write_line_keys(cache_dir / f"{key}.lines", quads_file.read_bytes(), triples_text, inferred_text)
     _write_names(quads, base_iri, cache_dir / f"{key}.names.json")
     nodes_file = cache_dir / f"{key}.nodes.json"
     nodes_file.write_text(json.dumps({"subjects": sorted(subjects), "objects": sorted(objects - subjects)}),
