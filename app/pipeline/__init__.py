@@ -16,25 +16,24 @@ import pyoxigraph as ox
 
 from app.config import Settings
 from app.history import changes, line_hashes, read_hashes, union, write_history_files
-from app.pipeline import stages
+from app.pipeline import stages, workers
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
-from app.pipeline.chunks import worker_count
 from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
+    INDEXES,
     Published,
     built_at,
     class_counts,
     head_content,
     jsonld_context,
+    write_chunk_files,
     write_downloads,
-    write_event_index,
-    write_facet_index,
+    write_index,
     write_manifest,
-    write_name_index,
     write_source_texts,
 )
 from app.pipeline.reason import entailed
@@ -122,20 +121,23 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
         checked = check(settings, data_files(settings), progress)
         store = checked.store
         prefixes = {**PREFIXES, "id": settings.id_prefix}
-        with progress.stage("publish", unit="files") as tick:
+        with progress.stage("publish", unit="files") as tick, \
+                workers.forked(workers.count(settings), store=store) as pool:
             previous = current_release(settings.build_dir)
             inferred_graph = str(graph_iri(settings.base_iri, "inferred"))
+            cache = settings.build_dir / "cache"
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
-            dumps = write_downloads(store, checked.units, head, staging, settings.build_dir / "cache",
-                                    checked.ontology_iri, checked.shapes, prefixes, inferred_graph,
-                                    settings.base_iri, worker_count(settings.build_workers), previous)
+            chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
+                                        inferred_graph, settings.base_iri, pool)
+            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph))
+                        for kind in INDEXES}  # while the dumps are assembled
+            dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
+                                    previous)
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
-            tick.note(f"{len(dumps.chunks['files']) + 1 - dumps.written} of {len(dumps.chunks['files']) + 1} "
-                      f"chunks cached, store {dumps.store}")
-            names = write_name_index(store, staging, settings.id_prefix, inferred_graph)
-            facet_rows = write_facet_index(store, staging, settings.id_prefix)
-            dated_events = write_event_index(store, staging)
+            tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
+                      f"store {dumps.store}")
+            names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -44,8 +42,6 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 """A gzip member's header: deflate, no name, modification time 0, unknown system (RFC 1952)."""
 FINAL_BLOCK = b"\x03\x00"
 """An empty final deflate block (fixed Huffman codes, end of block): what ends the segments."""
-INLINE_LINES = 200_000
-"""Below this many lines to write, chunks are written in the build's own process: starting workers costs more."""
 
 
 def line_key(line: bytes) -> bytes:
@@ -255,8 +251,8 @@ def write_unit_chunk(cache: Path, chunk: Chunk, inferred_graph: str, prefixes: d
 
 
 def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk], inferred_graph: str,
-                 prefixes: dict[str, str], workers: int) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every chunk not in the cache written (in worker processes when there is much to write); returns each chunk's
+                 prefixes: dict[str, str], pool: Any) -> tuple[dict[str, dict[str, Any]], int]:
+    """Every chunk not in the cache written (by `pool`, app/pipeline/workers.py `forked`); returns each chunk's
     summary by key, and how many were written."""
     (cache / FOLDER).mkdir(parents=True, exist_ok=True)
     found = {c.key: json.loads(summary_file(cache, c.key).read_text(encoding="utf-8"))
@@ -268,16 +264,8 @@ def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk]
         found[head_chunk.key] = write_chunk(cache, head_chunk.key, head.quads, entailed, head.flat, inferred_graph,
                                             prefixes)
     missing = list({c.key: c for c in chunks if c.key not in found}.values())
-    size = sum(c.files[0].stat().st_size for c in missing if c.files) // 100
-    n = min(workers, len(missing))
-    if n <= 1 or size < INLINE_LINES:
-        results: Iterator[dict[str, Any]] = (write_unit_chunk(cache, c, inferred_graph, prefixes) for c in missing)
-        found |= {c.key: r for c, r in zip(missing, results, strict=True)}
-    else:
-        with ProcessPoolExecutor(n) as pool:
-            results = pool.map(write_unit_chunk, [cache] * len(missing), missing, [inferred_graph] * len(missing),
-                               [prefixes] * len(missing), chunksize=1)
-            found |= {c.key: r for c, r in zip(missing, results, strict=True)}
+    jobs = [pool.apply_async(write_unit_chunk, (cache, c, inferred_graph, prefixes)) for c in missing]
+    found |= {c.key: job.get() for c, job in zip(missing, jobs, strict=True)}
     return found, written + len(missing)
 
 
@@ -421,7 +409,3 @@ def update_store(previous: Path, target: Path, change: Delta, kept: set[ox.Tripl
 def size(summary: dict[str, Any]) -> int:
     """What a chunk puts in the store: its quads and its merged triples."""
     return int(summary["quads"]) + int(summary["triples"])
-
-
-def worker_count(configured: int | None) -> int:
-    return configured or os.cpu_count() or 1

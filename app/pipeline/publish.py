@@ -27,10 +27,11 @@ from app.facets import FACETS
 from app.facets import index_path as facet_path
 from app.facets import write_index as write_facets
 from app.nanopubs import nanopublication
-from app.pipeline import chunks
+from app.pipeline import chunks, workers
 from app.pipeline.cache import code_version
 from app.pipeline.load import load_rdf
-from app.search import LABELS, NAME_PROPERTIES, best_label, index_path, write_index
+from app.search import LABELS, NAME_PROPERTIES, best_label, index_path
+from app.search import write_index as write_names
 from app.store import Release, texts_dir
 from app.vocab import DCT_LICENSE, DEFCOOP, RDF_TYPE
 
@@ -114,8 +115,6 @@ class Dumps:
     chunks: dict[str, Any]
     """The chunks the dumps are made of (for the next build's store)."""
     used: set[Path]
-    written: int
-    """How many chunks were written (the others came from the cache)."""
     store: str
     """How the store was made: "loaded" from the dumps, or "updated" from the previous release's."""
 
@@ -132,12 +131,38 @@ def head_content(store: ox.Store, ontology_graphs: list[str], ontology_iri: str 
                        format=nt), ox.serialize(ontology_entailed, format=nt), ox.serialize(triples, format=nt))
 
 
-def write_downloads(store: ox.Store, units: list[Any], head: chunks.Head, staging: Path, cache: Path,
-                    ontology_iri: str | None, shapes: list[ox.Triple], prefixes: dict[str, str], inferred_graph: str,
-                    base_iri: str, workers: int, previous: Release | None) -> Dumps:
-    """Every dump of the release, assembled from the chunks of the head and the units (app/pipeline/chunks.py),
-    and the release's on-disk store (`staging/store`, what the site serves): the previous release's with the
-    changed chunks swapped when it was made of the same head, else loaded from the dumps as they are written.
+@dataclass(frozen=True)
+class Chunked:
+    """The chunks a release's dumps are made of, all in the cache (app/pipeline/chunks.py)."""
+
+    head: chunks.Chunk
+    units: list[chunks.Chunk]
+    summaries: dict[str, dict[str, Any]]
+    written: int
+    nanopubs: list[str]
+    """The keys of the chunks of `nanopubs.trig`, in file order."""
+
+    @property
+    def order(self) -> list[str]:
+        return [self.head.key, *(c.key for c in self.units)]
+
+
+def write_chunk_files(store: ox.Store, units: list[Any], head: chunks.Head, cache: Path, ontology_iri: str | None,
+                      prefixes: dict[str, str], inferred_graph: str, base_iri: str, pool: Any) -> Chunked:
+    """Every chunk of the release's dumps that the cache does not hold, written by `pool` (app/pipeline/workers.py
+    `forked`)."""
+    salt = json.dumps([code_version(), prefixes, jsonld_context(prefixes), inferred_graph])
+    head_chunk, unit_chunks = chunks.plan(head, units, salt)
+    summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes, pool)
+    nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt, pool)
+    return Chunked(head_chunk, unit_chunks, summaries, written, nanopub_keys)
+
+
+def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Path, ontology_iri: str | None,
+                    shapes: list[ox.Triple], prefixes: dict[str, str], previous: Release | None) -> Dumps:
+    """Every dump of the release, assembled from its chunks, and the release's on-disk store (`staging/store`, what
+    the site serves): the previous release's with what changed swapped when it was made of the same head, else
+    loaded from the dumps as they are written.
 
     The merged dumps hold every graph but the ontology: each triple once, the head's first, then each unit's new
     ones in file order. The store's default graph holds every triple of every graph once (the merged dump and the
@@ -145,12 +170,8 @@ def write_downloads(store: ox.Store, units: list[Any], head: chunks.Head, stagin
     downloads = staging / "downloads"
     downloads.mkdir()
     context = jsonld_context(prefixes)
-    salt = json.dumps([code_version(), prefixes, context, inferred_graph])
-    head_chunk, unit_chunks = chunks.plan(head, units, salt)
-    summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes,
-                                             workers)
-    order = [head_chunk.key, *(c.key for c in unit_chunks)]
-    nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt)
+    head_chunk, unit_chunks, summaries, order = chunked.head, chunked.units, chunked.summaries, chunked.order
+    nanopub_keys = chunked.nanopubs
     frames = chunks.frames(prefixes, context)
     onto = ox.NamedNode(ontology_iri) if ontology_iri else None
     onto_triples = [] if onto is None else [ox.Triple(q.subject, q.predicate, q.object)
@@ -215,7 +236,7 @@ def write_downloads(store: ox.Store, units: list[Any], head: chunks.Head, stagin
     used = {f for k in order for f in chunks.chunk_files(cache, k)}
     used |= {f for k in nanopub_keys for f in (chunks.summary_file(cache, k), chunks.chunk_file(cache, k, NANOPUBS),
                                                chunks.chunk_file(cache, k, NANOPUBS + ".z"))}
-    return Dumps(files, triples, chunks.graph_digests(summaries[k] for k in order), record, used, written, how)
+    return Dumps(files, triples, chunks.graph_digests(summaries[k] for k in order), record, used, how)
 
 
 def write_source_texts(staging: Path, data_dir: Path, text_files: list[str]) -> int:
@@ -234,7 +255,7 @@ NANOPUBS = "nanopubs.trig"
 
 
 def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_iri: str, ontology_iri: str | None,
-                         salt: str) -> list[str]:
+                         salt: str, pool: Any) -> list[str]:
     """Each unit's nanopublications (app/nanopubs.py) as a chunk of `nanopubs.trig`: those of the claims it is
     the first to describe, in IRI order, the same quads and trusty URI as `/np/{claim}` serves (TriG allows blocks
     to follow each other). A chunk is kept while the files holding or describing its claims are unchanged;
@@ -256,15 +277,22 @@ def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_ir
         mentioned |= set(json.loads(unit.nodes_file.read_text(encoding="utf-8"))["subjects"])
         for claim in mentioned & owner.keys():
             depends[owner[claim]].add(j)
-    keys = []
+    keys, pending = [], []
     for i, claims in enumerate(owned):
         key = chunks._digest(salt, NANOPUBS, base_iri, license_term or "", *(units[j].key for j in sorted(depends[i])),
                              *claims)
         if not chunks.summary_file(cache, key).exists():
-            text, quads = nanopub_text(store, claims, base_iri, license_term)
-            chunks.write_bodies(cache, key, {NANOPUBS: text}, {"quads": quads})
+            pending.append(pool.apply_async(write_nanopub_chunk, (cache, key, claims, base_iri, license_term)))
         keys.append(key)
+    for job in pending:
+        job.get()
     return keys
+
+
+def write_nanopub_chunk(cache: Path, key: str, claims: list[str], base_iri: str, license_iri: str | None) -> None:
+    """One chunk of `nanopubs.trig`, from the checked store (in a worker forked from the build)."""
+    text, quads = nanopub_text(workers.shared("store"), claims, base_iri, license_iri)
+    chunks.write_bodies(cache, key, {NANOPUBS: text}, {"quads": quads})
 
 
 def nanopub_text(store: ox.Store, claims: list[str], base_iri: str, license_iri: str | None) -> tuple[bytes, int]:
@@ -289,6 +317,20 @@ def nanopub_text(store: ox.Store, claims: list[str], base_iri: str, license_iri:
         quads += len(nanopub)
         out.append(ox.serialize(nanopub, format=ox.RdfFormat.TRIG))
     return b"".join(out), quads
+
+
+INDEXES = ("facets", "names", "events")
+"""The release's indexes, the longest to write first."""
+
+
+def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str) -> int:
+    """One of the release's indexes, from the checked store (in a worker forked from the build)."""
+    store = workers.shared("store")
+    if kind == "names":
+        return write_name_index(store, staging, id_prefix, inferred_graph)
+    if kind == "facets":
+        return write_facet_index(store, staging, id_prefix)
+    return write_event_index(store, staging)
 
 
 def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
@@ -343,7 +385,7 @@ def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_gr
                         for r in candidates)
     shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
              for iri in {x for x, _ in names}}
-    return write_index(index_path(staging), names, shown, labels)
+    return write_names(index_path(staging), names, shown, labels)
 
 
 def class_counts(store: ox.Store) -> dict[str, int]:

@@ -1,9 +1,12 @@
 """Worker processes for the per-file stages (parse, SHACL): each loads the ontology and shapes once; small
-work runs in the build's own process, where starting workers would cost more than it saves."""
+work runs in the build's own process, where starting workers would cost more than it saves. Publishing forks its
+workers from the build (`forked`), so they read the checked store without loading it again."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -70,3 +73,56 @@ def workers(settings: Settings, vocab: Vocabulary, work_bytes: int, jobs: int) -
     with ProcessPoolExecutor(n, initializer=_init_worker,
                              initargs=(vocab, settings.ontology_dir, settings.shapes_dir)) as pool:
         yield lambda fn, *its: pool.map(fn, *its, chunksize=1)
+
+
+# --- publishing: worker processes forked from the build, which share its checked store -----------------------------
+
+_SHARED: dict[str, Any] = {}
+
+
+class _Done:
+    """What `apply_async` gives when the work ran at once (in this process)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.value = fn(*args)
+
+    def get(self) -> Any:
+        return self.value
+
+
+class _Inline:
+    def apply_async(self, fn: Callable[..., Any], args: tuple[Any, ...] = ()) -> _Done:
+        return _Done(fn, args)
+
+
+def count(settings: Settings) -> int:
+    """How many worker processes publishing forks: the setting, else one per core."""
+    return settings.build_workers or os.cpu_count() or 1
+
+
+def shared(name: str) -> Any:
+    """What the build shared with its forked workers (`forked`)."""
+    return _SHARED[name]
+
+
+def _single_threaded() -> bool:
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return len(list(tasks.iterdir())) == 1 if tasks.is_dir() else threading.active_count() == 1
+
+
+@contextmanager
+def forked(n: int, **objects: Any) -> Iterator[Any]:
+    """A pool (`apply_async(fn, args).get()`) of `n` processes forked from this one, which see `objects` through
+    `shared(name)` without pickling: the checked store is read where it already is in memory instead of being
+    loaded again. Forked before any thread starts (a fork copies only the calling thread, so a lock another thread
+    held would stay locked); where this process already runs other threads, cannot fork, or n ≤ 1, the work runs
+    here, one job after another."""
+    _SHARED.update(objects)
+    try:
+        if n > 1 and "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                yield pool
+        else:
+            yield _Inline()
+    finally:
+        _SHARED.clear()
