@@ -3,10 +3,13 @@ SHACL compiled to SPARQL agreeing with pySHACL, progress a user can follow."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -178,6 +181,41 @@ def test_build_shows_progress_and_a_closing_table(tmp_path: Path) -> None:
     table = result.stdout.splitlines()
     assert table[0].split() == ["stage", "seconds", "items", "triples"]
     assert any(line.startswith("total") for line in table)
+
+
+def test_progress_bars_on_a_terminal_start_no_thread_so_publishing_can_fork_its_workers() -> None:
+    """Regression: tqdm starts a monitor thread with its first bar, and publishing falls back to one process
+    where another thread runs (a fork copies only the thread that forks)."""
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    before = set(threading.enumerate())
+    progress = Progress(stream=Terminal())
+    assert progress.tty
+    with progress.stage("parse", total=3, unit="files") as tick:
+        tick.advance(1, 10)
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_a_build_on_a_terminal_publishes_with_its_worker_processes(tmp_path: Path) -> None:
+    """What a user at a terminal runs: bars, and publishing still forks its workers (see the test above)."""
+    terminal, end = os.openpty()
+    build_process = subprocess.Popen([sys.executable, "-m", "app.cli", "build", "--build-dir", str(tmp_path)],
+                                     stdout=end, stderr=end, env={**os.environ, "DEFCOOP_BUILD_WORKERS": "2"})
+    os.close(end)
+    shown = b""
+    while True:
+        try:
+            data = os.read(terminal, 65536)
+        except OSError:  # the build closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    os.close(terminal)
+    assert build_process.wait(timeout=300) == 0, shown.decode(errors="replace")
+    assert b"store loaded, 2 worker processes" in shown
 
 
 def test_a_build_after_the_shapes_changed_uses_the_new_shapes(tmp_path: Path) -> None:

@@ -136,7 +136,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
             tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
-                      f"store {dumps.store}")
+                      f"store {dumps.store}, " + (f"{pool.processes} worker processes" if pool.processes > 1
+                                                  else "in one process"))
             names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)

@@ -12,6 +12,10 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+tqdm.monitor_interval = 0
+"""No monitor thread: publishing forks its workers only while the build runs no other thread
+(app/pipeline/workers.py `forked`), and tqdm's monitor would be one on every terminal."""
+
 PLAIN_EVERY_S = 5.0
 """Without a terminal, a stage prints a line at most this often (and when it ends)."""
 

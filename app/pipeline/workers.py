@@ -91,8 +91,18 @@ class _Done:
 
 
 class _Inline:
+    processes = 1
+
     def apply_async(self, fn: Callable[..., Any], args: tuple[Any, ...] = ()) -> _Done:
         return _Done(fn, args)
+
+
+class _Forked:
+    def __init__(self, pool: Any, processes: int) -> None:
+        self.pool, self.processes = pool, processes
+
+    def apply_async(self, fn: Callable[..., Any], args: tuple[Any, ...] = ()) -> Any:
+        return self.pool.apply_async(fn, args)
 
 
 def count(settings: Settings) -> int:
@@ -112,16 +122,16 @@ def _single_threaded() -> bool:
 
 @contextmanager
 def forked(n: int, **objects: Any) -> Iterator[Any]:
-    """A pool (`apply_async(fn, args).get()`) of `n` processes forked from this one, which see `objects` through
-    `shared(name)` without pickling: the checked store is read where it already is in memory instead of being
-    loaded again. Forked before any thread starts (a fork copies only the calling thread, so a lock another thread
-    held would stay locked); where this process already runs other threads, cannot fork, or n ≤ 1, the work runs
-    here, one job after another."""
+    """A pool (`apply_async(fn, args).get()`, `processes`) of `n` processes forked from this one, which see
+    `objects` through `shared(name)` without pickling: the checked store is read where it already is in memory
+    instead of being loaded again. Forked before any thread starts (a fork copies only the calling thread, so a
+    lock another thread held would stay locked); where this process already runs other threads, cannot fork, or
+    n ≤ 1, the work runs here, one job after another."""
     _SHARED.update(objects)
     try:
         if n > 1 and "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
             with multiprocessing.get_context("fork").Pool(n) as pool:
-                yield pool
+                yield _Forked(pool, n)
         else:
             yield _Inline()
     finally:
