@@ -168,7 +168,7 @@ def frames(prefixes: dict[str, str], context: dict[str, Any]) -> dict[str, Frame
     }
 
 
-def _body(name: str, written: bytes, prefixes: dict[str, str]) -> bytes:
+def _body(name: str, written: bytes) -> bytes:
     """A chunk's serialization without what its dump's frame holds."""
     if not written:
         return b""
@@ -217,9 +217,9 @@ def write_chunk(cache: Path, key: str, quads: bytes, inferred: bytes, flat: byte
     load_rdf(named, ox.RdfFormat.N_QUADS, data=quads)
     load_rdf(named, ox.RdfFormat.N_TRIPLES, data=inferred, graph=ox.NamedNode(inferred_graph))
     load_rdf(merged, ox.RdfFormat.N_TRIPLES, data=flat)
-    bodies = {name: _body(name, named.dump(format=fmt, prefixes=prefixes), prefixes)
+    bodies = {name: _body(name, named.dump(format=fmt, prefixes=prefixes))
               for name, fmt in WITH_GRAPHS.items()}
-    bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes), prefixes)
+    bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes))
                for name, fmt in FLAT.items()}
     graphs: dict[str, list[int]] = {}
     for line in lines(bodies["defcoop.nq"]):
