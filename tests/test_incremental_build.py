@@ -17,6 +17,7 @@ from app.config import ROOT, load_settings
 from app.history import graph_digests
 from app.pipeline import Progress, build
 from bench.generate import generate
+from tests.test_build_scale import settings
 
 BLANK = """@prefix defcoop: <https://w3id.org/defcoop/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -34,10 +35,6 @@ BLANK = """@prefix defcoop: <https://w3id.org/defcoop/ontology#> .
     defcoop:epistemicStatus <https://w3id.org/defcoop/id/epistemic-status/curated> ; defcoop:rationale "test" .
 }}
 """
-
-
-def settings(data: Path, build_dir: Path):  # type: ignore[no-untyped-def]
-    return load_settings({"data_dir": data, "build_dir": build_dir}, environ={})
 
 
 @pytest.fixture(scope="module")
