@@ -34,17 +34,35 @@ def graph_of(line: bytes) -> bytes:
     return line.rstrip(b" .\r\n").rsplit(b" ", 1)[1][1:-1]
 
 
+def graph_sums(lines: Iterable[bytes]) -> dict[str, list[int]]:
+    """Per graph of these N-Quads lines, `[how many, the sum of their sha256]`, the sum not yet reduced: the sums
+    of a dump's parts add up to the dump's (the build keeps them per chunk, app/pipeline/chunks.py)."""
+    sums: dict[str, list[int]] = {}
+    for line in lines:
+        line = line.rstrip(b"\r\n")
+        if not line.strip():
+            continue
+        entry = sums.setdefault(graph_of(line).decode(), [0, 0])
+        entry[0] += 1
+        entry[1] += int.from_bytes(hashlib.sha256(line).digest())
+    return sums
+
+
+def digests(parts: Iterable[dict[str, list[int]]]) -> dict[str, dict[str, Any]]:
+    """`{graph IRI: {"quads": n, "digest": hex}}` from the `graph_sums` of a dump's parts."""
+    total: dict[str, list[int]] = {}
+    for part in parts:
+        for graph, (n, s) in part.items():
+            entry = total.setdefault(graph, [0, 0])
+            entry[0] += n
+            entry[1] += s
+    return {g: {"quads": n, "digest": f"{s % DIGEST_MODULUS:064x}"} for g, (n, s) in sorted(total.items())}
+
+
 def graph_digests(nquads: Path) -> dict[str, dict[str, Any]]:
     """`{graph IRI: {"quads": n, "digest": hex}}` of an N-Quads dump, in one streaming pass."""
-    sums: dict[bytes, list[int]] = {}
     with open(nquads, "rb") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            entry = sums.setdefault(graph_of(line), [0, 0])
-            entry[0] += 1
-            entry[1] = (entry[1] + int.from_bytes(hashlib.sha256(line.rstrip(b"\r\n")).digest())) % DIGEST_MODULUS
-    return {g.decode(): {"quads": n, "digest": f"{s:064x}"} for g, (n, s) in sorted(sums.items())}
+        return digests([graph_sums(lines)])
 
 
 def line_hashes(data: bytes) -> array:
@@ -69,13 +87,12 @@ def union(parts: Iterable[array]) -> array:
 
 
 def write_history_files(release_dir: Path, release_id: str, previous_dir: Path | None, triples: array,
-                        graphs: dict[str, dict[str, Any]] | None = None) -> None:
-    """`graphs.json` of the release being built in `release_dir` (`graphs`: its `graph_digests`, else read from
-    its N-Quads dump) and `triples.hashes` (`triples`: the hashes of its merged graph's triples, which the build
-    gathers file by file from its cache).
+                        graphs: dict[str, dict[str, Any]]) -> None:
+    """`graphs.json` of the release being built in `release_dir` (`graphs`: the `digests` of its N-Quads dump) and
+    `triples.hashes` (`triples`: the hashes of its merged graph's triples, which the build gathers file by file
+    from its cache).
     Each graph also records the release it first appeared in (`first`) and the release since which its content is
     unchanged (`since`), carried over from the previous release."""
-    graphs = graphs if graphs is not None else graph_digests(release_dir / "downloads" / "defcoop.nq")
     before = (read_graphs(previous_dir) if previous_dir else None) or {}
     for name, entry in graphs.items():
         old = before.get(name)

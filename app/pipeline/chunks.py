@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.history import graph_sums
 from app.pipeline.cache import write_atomic
 from app.pipeline.load import load_rdf
 
@@ -221,13 +222,8 @@ def write_chunk(cache: Path, key: str, quads: bytes, inferred: bytes, flat: byte
               for name, fmt in WITH_GRAPHS.items()}
     bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes))
                for name, fmt in FLAT.items()}
-    graphs: dict[str, list[int]] = {}
-    for line in lines(bodies["defcoop.nq"]):
-        entry = graphs.setdefault(line.rstrip(b" .").rsplit(b" ", 1)[1][1:-1].decode(), [0, 0])
-        entry[0] += 1
-        entry[1] += int.from_bytes(hashlib.sha256(line).digest())
     summary = {"quads": len(named), "inferred": len(lines(inferred)), "triples": len(merged),
-               "graphs": {g: [n, f"{s:x}"] for g, (n, s) in graphs.items()}}
+               "graphs": graph_sums(lines(bodies["defcoop.nq"]))}
     return write_bodies(cache, key, bodies, summary)
 
 
@@ -339,17 +335,6 @@ def parts(cache: Path, keys_in_order: Sequence[str], name: str) -> list[tuple[Pa
 def chunk_files(cache: Path, key: str) -> list[Path]:
     """Every file of a chunk in the cache (what a build that uses it keeps)."""
     return [summary_file(cache, key), *(chunk_file(cache, key, n + z) for n in DUMPS for z in ("", ".z"))]
-
-
-def graph_digests(summaries: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """`{graph: {"quads": n, "digest": hex}}` of the N-Quads dump (app/history.py), from its chunks' sums."""
-    sums: dict[str, list[int]] = {}
-    for summary in summaries:
-        for graph, (n, s) in summary["graphs"].items():
-            entry = sums.setdefault(graph, [0, 0])
-            entry[0] += n
-            entry[1] += int(s, 16)
-    return {g: {"quads": n, "digest": f"{s % 2**256:064x}"} for g, (n, s) in sorted(sums.items())}
 
 
 # --- the release's store from the previous one ---------------------------------------------------------------

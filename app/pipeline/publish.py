@@ -26,6 +26,7 @@ from app.events import write_index as write_events
 from app.facets import FACETS
 from app.facets import index_path as facet_path
 from app.facets import write_index as write_facets
+from app.history import digests
 from app.nanopubs import nanopublication
 from app.pipeline import chunks, workers
 from app.pipeline.cache import code_version
@@ -236,7 +237,7 @@ def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Pat
     used = {f for k in order for f in chunks.chunk_files(cache, k)}
     used |= {f for k in nanopub_keys for f in (chunks.summary_file(cache, k), chunks.chunk_file(cache, k, NANOPUBS),
                                                chunks.chunk_file(cache, k, NANOPUBS + ".z"))}
-    return Dumps(files, triples, chunks.graph_digests(summaries[k] for k in order), record, used, how)
+    return Dumps(files, triples, digests(summaries[k]["graphs"] for k in order), record, used, how)
 
 
 def write_source_texts(staging: Path, data_dir: Path, text_files: list[str]) -> int:

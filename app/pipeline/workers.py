@@ -64,7 +64,7 @@ def rdflib_graph(folder: Path) -> Graph:
 @contextmanager
 def workers(settings: Settings, vocab: Vocabulary, work_bytes: int, jobs: int) -> Iterator[Callable[..., Any]]:
     """A `map(fn, *iterables)` over worker processes, or in this process when the work is small."""
-    n = min(settings.build_workers or os.cpu_count() or 1, jobs)
+    n = min(count(settings), jobs)
     if n <= 1 or work_bytes < INLINE_BYTES:
         if _WORKER.get("key") != _worker_key(vocab, settings.shapes_dir):
             _init_worker(vocab, settings.ontology_dir, settings.shapes_dir)
@@ -106,7 +106,7 @@ class _Forked:
 
 
 def count(settings: Settings) -> int:
-    """How many worker processes publishing forks: the setting, else one per core."""
+    """How many worker processes a stage runs: the setting, else one per core."""
     return settings.build_workers or os.cpu_count() or 1
 
 
