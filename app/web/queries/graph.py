@@ -23,9 +23,10 @@ GRAPH_NODES = 25
 GRAPH_CANDIDATES = 200
 """Neighbours of a hub read (in the store's order) to pick the most connected from; bounds the ranking query
 (degrees of 200 cost 8 ms at 1M, of 500 21 ms)."""
-NEIGHBOURS_COUNTED = 10_000
-"""A hub's neighbours are counted up to this many ("10,000 or more" beyond): counting stays bounded (the claims'
-status "stated", 28,000 neighbours at 1M: 121 ms counted to 100,000)."""
+NEIGHBOURS_COUNTED = 1_000
+"""A hub's neighbours are counted up to this many ("1,000 or more" beyond): counting stays bounded (the claims'
+status "stated", 28,000 neighbours at 1M: 121 ms counted to 100,000, 52 ms to 10,000, 5 ms to 1,000; the page's
+link groups give each property's exact count)."""
 
 
 def neighbourhood(store: GraphStore, iri: str, settings: Settings) -> RelationGraph | None:
