@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.facets import having
 from app.sqlite_file import ReadOnlyFile, opened
@@ -35,9 +36,12 @@ CREATE TABLE names (iri TEXT NOT NULL, name TEXT NOT NULL, lname TEXT NOT NULL);
 CREATE TABLE entities (iri TEXT PRIMARY KEY, label TEXT, types TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE names_fts USING fts5(lname, content='names', content_rowid='rowid', tokenize='trigram');
 CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE links (iri TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
 """`labels` holds the label pages show for every IRI that has one (entities, claims, concepts, the ontology's
-classes and properties), chosen by `best_label`, so that pages name what they show with one lookup."""
+classes and properties), chosen by `best_label`, so that pages name what they show with one lookup. `links` holds
+how many links each entity has, either way, types aside (app/pipeline/chunks.py `link_counts`), by which the
+relation graph picks a hub's most connected neighbours without counting theirs in the store."""
 LAST_CHAR = chr(0x10FFFF)
 ATTACHED = "facet_index"
 """The schema name the facet index is attached under."""
@@ -77,9 +81,9 @@ def best_label(candidates: Iterable[tuple[str, str, str, str | None]]) -> dict[s
 
 
 def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown] | None = None,
-                labels: Mapping[str, str] | None = None) -> int:
-    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity and
-    the label of each labelled IRI; returns the number of names."""
+                labels: Mapping[str, str] | None = None, links: Mapping[str, int] | None = None) -> int:
+    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity, the
+    label of each labelled IRI and the links of each entity; returns the number of names."""
     connection = sqlite3.connect(path)
     try:
         connection.executescript(SCHEMA)
@@ -90,6 +94,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
                                ((iri, label, json.dumps(sorted(types))) for iri, (label, types)
                                 in sorted((shown or {}).items())))
         connection.executemany("INSERT INTO labels (iri, label) VALUES (?, ?)", sorted((labels or {}).items()))
+        connection.executemany("INSERT INTO links (iri, n) VALUES (?, ?)", sorted((links or {}).items()))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.execute("CREATE INDEX names_iri ON names (iri)")
@@ -103,7 +108,9 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
 class NameIndex(ReadOnlyFile):
     """A release's index, opened read-only (one connection per thread: sqlite3 connections are not shared)."""
 
-    _labelled: bool | None = None
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._tables: dict[str, bool] = {}
 
     def shows_hits(self) -> bool:
         """Whether the index holds what hits show (labels, classes): releases built before it did not."""
@@ -112,22 +119,31 @@ class NameIndex(ReadOnlyFile):
 
     def labels(self, iris: Sequence[str]) -> dict[str, str] | None:
         """IRI → label of those of `iris` that have one; None when the index holds no labels (an older release)."""
+        return self._lookup("labels", "label", iris)
+
+    def links(self, iris: Sequence[str]) -> dict[str, int] | None:
+        """IRI → how many links each of `iris` has (0 for one the index does not list); None when the index holds
+        no link counts (an older release)."""
+        found = self._lookup("links", "n", iris)
+        return None if found is None else {iri: found.get(iri, 0) for iri in iris}
+
+    def _lookup(self, table: str, column: str, iris: Sequence[str]) -> dict[str, Any] | None:
         connection = self._connection()
-        if not self._has_labels(connection):
+        if not self._has(connection, table):
             return None
-        found: dict[str, str] = {}
+        found: dict[str, Any] = {}
         for start in range(0, len(iris), LOOKUP_BATCH):
             batch = iris[start:start + LOOKUP_BATCH]
             found.update(connection.execute(
-                f"SELECT iri, label FROM labels WHERE iri IN ({', '.join('?' * len(batch))})", batch).fetchall())
+                f"SELECT iri, {column} FROM {table} WHERE iri IN ({', '.join('?' * len(batch))})", batch).fetchall())
         return found
 
-    def _has_labels(self, connection: sqlite3.Connection) -> bool:
-        """Whether the file has the labels table, asked once (a release's file never changes)."""
-        if self._labelled is None:
-            self._labelled = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'labels'").fetchone() is not None
-        return self._labelled
+    def _has(self, connection: sqlite3.Connection, table: str) -> bool:
+        """Whether the file has `table`, asked once (a release's file never changes)."""
+        if table not in self._tables:
+            self._tables[table] = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+        return self._tables[table]
 
     def find(self, text: str, limit: int, chosen: Mapping[str, str] | None = None, facets: Path | None = None
              ) -> tuple[list[Match], bool]:

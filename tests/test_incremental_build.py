@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -75,13 +76,16 @@ EDITS: dict[str, tuple[Callable[[Path], None] | None, Callable[[Path], None]]] =
 }
 
 
-def published(build_dir: Path) -> tuple[dict[str, tuple[str, str]], set[ox.Quad], dict[str, str]]:
-    """A build dir's current release: each download's checksums, its store's quads, each graph's digest."""
+def published(build_dir: Path) -> tuple[dict[str, tuple[str, str]], set[ox.Quad], dict[str, str], dict[str, int]]:
+    """A build dir's current release: each download's checksums, its store's quads, each graph's digest, the links
+    its name index counted (summed over the chunks)."""
     release = build_dir / "current"
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     sums = {name: (d["sha256"], d["gzip"]["sha256"]) for name, d in manifest["downloads"].items()}
     graphs = {g: e["digest"] for g, e in json.loads((release / "graphs.json").read_text(encoding="utf-8")).items()}
-    return sums, set(ox.Store.read_only(str(release / "store"))), graphs
+    with sqlite3.connect(release / "search.sqlite") as index:
+        links = dict(index.execute("SELECT iri, n FROM links"))
+    return sums, set(ox.Store.read_only(str(release / "store"))), graphs, links
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
@@ -102,6 +106,7 @@ def test_a_rebuild_publishes_what_a_build_from_scratch_publishes(generated: Path
     assert incremental[0] == scratch[0]
     assert incremental[1] == scratch[1]
     assert incremental[2] == scratch[2]
+    assert incremental[3] == scratch[3] and incremental[3]
 
 
 def test_removing_the_first_file_moves_shared_triples_to_a_later_chunk(generated: Path) -> None:

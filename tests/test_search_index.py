@@ -12,6 +12,7 @@ from app.pipeline.publish import Published
 from app.search import NameIndex, index_path, write_index
 from app.store import GraphStore, open_release_store
 from app.web import queries
+from app.web.queries import graph as graph_queries
 
 NAMES = [
     ("x:moscow", "Moscow"), ("x:moscow-meeting", "Meetings in Moscow"), ("x:moscow-region", "Moscow Oblast"),
@@ -126,3 +127,17 @@ def test_a_process_keeps_few_index_files_open(tmp_path: Path) -> None:
         opened(ReadOnlyFile, path)
     assert opened(ReadOnlyFile, paths[0]) is not first  # let go, opened again
     assert opened(ReadOnlyFile, tmp_path / "missing.sqlite") is None
+
+
+def test_the_index_counts_each_entitys_links_as_the_store_does(published: Published) -> None:
+    """The relation graph ranks a hub's neighbours by the links the index counted at publish (summed over the
+    dumps' chunks): for every entity of the release, what the store's own count gives."""
+    store = open_release_store(published.release)
+    entities = sorted({r["x"].value for r in store.select(
+        'SELECT DISTINCT ?x WHERE { { ?x ?p ?y } UNION { ?y ?p ?x } '
+        'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "https://w3id.org/defcoop/id/")) }')})
+    assert len(entities) > 50
+    counted = NameIndex(index_path(published.release.path)).links(entities)
+    store.release_dir = None  # no index: the store counts
+    assert counted == graph_queries._degrees(store, entities)
+    assert max(counted.values()) > 20 and min(counted.values()) >= 1

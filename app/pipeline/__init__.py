@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from app.config import Settings
 from app.history import changes, line_hashes, read_hashes, union, write_history_files
 from app.pipeline import stages, workers
+from app.pipeline.chunks import link_totals
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
 from app.pipeline.duplicates import look_alike
@@ -129,7 +130,9 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
             chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
                                         inferred_graph, settings.base_iri, pool)
-            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph))
+            links = link_totals(chunked.summaries[k] for k in chunked.order)
+            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph,
+                                                             links if kind == "names" else {}))
                         for kind in INDEXES}  # while the dumps are assembled
             dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
                                     previous)

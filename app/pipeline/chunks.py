@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from app.history import graph_sums
 from app.pipeline.cache import write_atomic
 from app.pipeline.load import load_rdf
+from app.vocab import RDF_TYPE
 
 FOLDER = "chunks"
 FLAT = {"defcoop.nt": ox.RdfFormat.N_TRIPLES, "defcoop.ttl": ox.RdfFormat.TURTLE,
@@ -223,8 +224,36 @@ def write_chunk(cache: Path, key: str, quads: bytes, inferred: bytes, flat: byte
     bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes))
                for name, fmt in FLAT.items()}
     summary = {"quads": len(named), "inferred": len(lines(inferred)), "triples": len(merged),
-               "graphs": graph_sums(lines(bodies["defcoop.nq"]))}
+               "graphs": graph_sums(lines(bodies["defcoop.nq"])), "links": link_counts(merged)}
     return write_bodies(cache, key, bodies, summary)
+
+
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
+
+
+def link_counts(triples: Iterable[ox.Quad | ox.Triple]) -> dict[str, int]:
+    """IRI → its links in `triples`, either way, types aside: every triple it is the object of, and every triple it
+    is the subject of with an IRI object and another property than rdf:type (the degree the relation graph ranks
+    neighbours by, app/web/queries/graph.py). Chunks hold each triple of the merged graph once, so a release's
+    counts are the sums of its chunks' (`link_totals`)."""
+    counts: dict[str, int] = {}
+    for triple in triples:
+        target = triple.object
+        if not isinstance(target, ox.NamedNode):
+            continue
+        counts[target.value] = counts.get(target.value, 0) + 1
+        if isinstance(triple.subject, ox.NamedNode) and triple.predicate != RDF_TYPE_NODE:
+            counts[triple.subject.value] = counts.get(triple.subject.value, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def link_totals(summaries: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """IRI → its links in the merged graph: the sum of the chunks' `link_counts`."""
+    totals: dict[str, int] = {}
+    for summary in summaries:
+        for iri, n in summary["links"].items():
+            totals[iri] = totals.get(iri, 0) + n
+    return totals
 
 
 def _kept(data: bytes, dropped: frozenset[bytes]) -> list[bytes]:

@@ -324,11 +324,12 @@ INDEXES = ("facets", "names", "events")
 """The release's indexes, the longest to write first."""
 
 
-def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str) -> int:
-    """One of the release's indexes, from the checked store (in a worker forked from the build)."""
+def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, links: dict[str, int]) -> int:
+    """One of the release's indexes, from the checked store (in a worker forked from the build); the name index
+    also keeps `links` (app/pipeline/chunks.py `link_totals`) of its entities."""
     store = workers.shared("store")
     if kind == "names":
-        return write_name_index(store, staging, id_prefix, inferred_graph)
+        return write_name_index(store, staging, id_prefix, inferred_graph, links)
     if kind == "facets":
         return write_facet_index(store, staging, id_prefix)
     return write_event_index(store, staging)
@@ -367,9 +368,10 @@ def write_event_index(store: ox.Store, staging: Path) -> int:
         rows("SELECT DISTINCT ?x ?e WHERE { ?e defcoop:discussed ?x FILTER(isIRI(?e) && isIRI(?x)) }", "x", "e"))
 
 
-def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str) -> int:
+def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str,
+                     links: dict[str, int]) -> int:
     """The release's search index (app/search.py) of every entity's names, with what a hit shows: the entity's label
-    and its asserted classes (any graph but `inferred_graph`) with theirs."""
+    and its asserted classes (any graph but `inferred_graph`) with theirs; and how many links each entity has."""
     properties = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
     named = f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), \"{id_prefix}\"))"
     rows = store.query(f"SELECT DISTINCT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name {named} "
@@ -386,7 +388,8 @@ def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_gr
                         for r in candidates)
     shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
              for iri in {x for x, _ in names}}
-    return write_names(index_path(staging), names, shown, labels)
+    return write_names(index_path(staging), names, shown, labels,
+                       {iri: n for iri, n in links.items() if iri.startswith(id_prefix)})
 
 
 def class_counts(store: ox.Store) -> dict[str, int]:
