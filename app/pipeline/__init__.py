@@ -17,9 +17,9 @@ import pyoxigraph as ox
 from app.config import Settings
 from app.history import changes, line_hashes, read_hashes, union, write_history_files
 from app.pipeline import stages, workers
-from app.pipeline.chunks import link_totals
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
+from app.pipeline.chunks import link_totals
 from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
