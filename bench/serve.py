@@ -191,6 +191,7 @@ def compare(build_dir: Path, repeat: int, load_seconds: int, connections: int, *
             "meeting page": [base + "meeting/" + x.rsplit("/", 1)[1] for x in iris["Meeting"][:150]],
             "hub: status 'stated'": [base + "epistemic-status/stated"],
             "hub: Moscow": [base + "city/moscow"],
+            "hub: India": [base + "country/india"],
         }
         with requests.Session() as session:
             for label, urls in pages.items():
