@@ -346,9 +346,10 @@ def write_facet_index(store: ox.Store, staging: Path, id_prefix: str) -> int:
         for kind in FACETS:
             found = store.query(prologue + f"SELECT DISTINCT ?x ?f WHERE {{ {kind.pattern} FILTER({ours}) }}",
                                 use_default_graph_as_union=True)
-            yield from ((r["x"].value, kind.key, r["f"].value) for r in found)  # type: ignore[index]
+            yield from ((x.value, kind.key, f.value) for x, f in found)  # type: ignore[misc]
 
-    return write_facets(facet_path(staging), ((r["c"].value, r["x"].value) for r in members), rows())  # type: ignore[index]
+    # (a solution unpacks to its values in the SELECT's order: a third cheaper than looking each up by name)
+    return write_facets(facet_path(staging), ((c.value, x.value) for c, x in members), rows())  # type: ignore[misc]
 
 
 def write_event_index(store: ox.Store, staging: Path) -> int:
@@ -357,15 +358,16 @@ def write_event_index(store: ox.Store, staging: Path) -> int:
     dated events."""
     prologue = f"PREFIX defcoop: <{DEFCOOP._NS}>\n"
 
-    def rows(sparql: str, first: str, second: str) -> Iterator[tuple[str, str]]:
+    def rows(sparql: str) -> Iterator[tuple[str, str]]:
+        """The pairs a SELECT of two variables gives, in its order."""
         found = store.query(prologue + sparql, use_default_graph_as_union=True)
-        return ((r[first].value, r[second].value) for r in found)  # type: ignore[index]
+        return ((a.value, b.value) for a, b in found)  # type: ignore[misc]
 
     return write_events(
         staging / EVENTS_FILE,
-        rows("SELECT DISTINCT ?e ?d WHERE { ?e defcoop:startDate ?d FILTER(isIRI(?e)) }", "e", "d"),
-        rows(f"SELECT DISTINCT ?x ?e WHERE {{ {involves('?x')} FILTER(isIRI(?e) && isIRI(?x)) }}", "x", "e"),
-        rows("SELECT DISTINCT ?x ?e WHERE { ?e defcoop:discussed ?x FILTER(isIRI(?e) && isIRI(?x)) }", "x", "e"))
+        rows("SELECT DISTINCT ?e ?d WHERE { ?e defcoop:startDate ?d FILTER(isIRI(?e)) }"),
+        rows(f"SELECT DISTINCT ?x ?e WHERE {{ {involves('?x')} FILTER(isIRI(?e) && isIRI(?x)) }}"),
+        rows("SELECT DISTINCT ?x ?e WHERE { ?e defcoop:discussed ?x FILTER(isIRI(?e) && isIRI(?x)) }"))
 
 
 def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str,
@@ -376,16 +378,16 @@ def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_gr
     named = f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), \"{id_prefix}\"))"
     rows = store.query(f"SELECT DISTINCT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name {named} "
                        "FILTER(isLiteral(?name)) }", use_default_graph_as_union=True)
-    names = [(r["x"].value, r["name"].value) for r in rows]  # type: ignore[index]
+    names = [(x.value, name.value) for x, name in rows]  # type: ignore[misc]
     types: dict[str, set[str]] = {}
     for r in store.query(f"SELECT DISTINCT ?x ?t WHERE {{ GRAPH ?g {{ ?x a ?t }} {named} "
                          f"FILTER(isIRI(?t) && ?g != <{inferred_graph}>) }}"):
-        types.setdefault(r["x"].value, set()).add(r["t"].value)  # type: ignore[index]
+        types.setdefault(r[0].value, set()).add(r[1].value)  # type: ignore[index]
     labelling = " ".join(f"<{p}>" for p in LABELS)
     candidates = store.query(f"SELECT DISTINCT ?x ?p ?l WHERE {{ VALUES ?p {{ {labelling} }} ?x ?p ?l "
                              "FILTER(isIRI(?x) && isLiteral(?l)) }", use_default_graph_as_union=True)
-    labels = best_label((r["x"].value, r["p"].value, r["l"].value, r["l"].language)  # type: ignore[index]
-                        for r in candidates)
+    labels = best_label((x.value, p.value, label.value, label.language)  # type: ignore[misc]
+                        for x, p, label in candidates)
     shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
              for iri in {x for x, _ in names}}
     return write_names(index_path(staging), names, shown, labels,
