@@ -4,6 +4,7 @@ new release's."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,55 @@ def test_two_caches_on_one_file_share_bodies_and_stay_bounded(tmp_path: Path) ->
     for n in range(40):
         other.put(f"big{n}", Response(bytes(4_000), 200))
     assert one.size_bytes() <= 40_000 and one.get("big39") is not None and one.get("k1") is None
+
+
+def instructions_of_a_put(cache: ResponseCache, key: str) -> int:
+    """SQLite virtual machine instructions (in tens) one `put` of a 40 KB body costs."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    connection = cache._connection()
+    assert connection is not None
+    connection.set_progress_handler(count, 10)
+    cache.put(key, Response(bytes(40_000), 200))
+    connection.set_progress_handler(None, 0)
+    return steps[0]
+
+
+def test_keeping_an_answer_does_not_read_every_answer_kept(tmp_path: Path) -> None:
+    """Regression: each put summed the sizes of all the bodies in the file, reading past each body to its size, so a
+    first request cost 10 ms more with a full cache (a firm's page at 1M: 30 ms instead of 20). The bytes kept are a
+    running total: a put costs the same with 5 answers kept as with 500, and the bound still holds."""
+    cache = ResponseCache(tmp_path / "responses.sqlite", 100_000_000)
+    for n in range(5):
+        cache.put(f"a{n}", Response(bytes(40_000), 200))
+    few = instructions_of_a_put(cache, "few")
+    for n in range(500):
+        cache.put(f"b{n}", Response(bytes(40_000), 200))
+    many = instructions_of_a_put(cache, "many")
+    assert many <= few * 1.5 + 10, (few, many)
+    assert cache.size_bytes() == 507 * 40_000
+    again = ResponseCache(tmp_path / "responses.sqlite", 1_000_000)  # another process, a smaller bound
+    again.put("last", Response(bytes(40_000), 200))
+    assert again.size_bytes() <= 1_000_000 and again.get("last") is not None and again.get("a0") is None
+    assert cache.size_bytes() == again.size_bytes()
+
+
+def test_a_cache_file_from_before_the_running_total_gets_its_total(tmp_path: Path) -> None:
+    path = tmp_path / "responses.sqlite"
+    with sqlite3.connect(path) as old:  # the schema before `kept`
+        old.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, "
+                    "body BLOB NOT NULL, size INTEGER NOT NULL, added REAL NOT NULL)")
+        old.executemany("INSERT INTO responses VALUES (?, 200, '[]', ?, ?, ?)",
+                        [(f"k{n}", bytes(1_000 * n), 1_000 * n, n) for n in range(1, 4)])
+    cache = ResponseCache(path, 5_500)
+    assert cache.size_bytes() == 6_000
+    cache.put("new", Response(bytes(500), 200))  # over the bound: the oldest goes
+    assert cache.size_bytes() == 5_500 and cache.get("k1") is None and cache.get("k2") is not None
+    assert cache.get("new") is not None and ResponseCache(path, 5_500).size_bytes() == 5_500
 
 
 def test_an_answer_cached_by_one_process_is_served_by_the_others_and_changes_with_the_release(
