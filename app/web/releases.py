@@ -147,6 +147,11 @@ def names(release: Release, iri: str) -> bool:
     return path.is_file() and knows(path, iri)
 
 
+def prime(release: Release) -> None:
+    """Read what entity pages need of `release` before the first request does (graphs.json: 0.2 s at 1M)."""
+    _graphs(release.path)
+
+
 @functools.lru_cache(maxsize=4)
 def _graphs(path: Path) -> dict[str, dict[str, Any]] | None:
     """A release's graphs.json, read once per release (it never changes)."""
