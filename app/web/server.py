@@ -66,6 +66,8 @@ class Server(BaseApplication):  # type: ignore[misc]
             "loglevel": "info",
             "post_worker_init": _warm,
             "limit_request_line": REQUEST_LINE_MAX,
+            # each worker touches its heartbeat file on every turn of its loop: in memory, not on disk
+            "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
         }
         for name, value in options.items():
             self.cfg.set(name, value)
