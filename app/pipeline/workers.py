@@ -4,6 +4,7 @@ workers from the build (`forked`), so they read the checked store without loadin
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -130,8 +131,14 @@ def forked(n: int, **objects: Any) -> Iterator[Any]:
     _SHARED.update(objects)
     try:
         if n > 1 and "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
-            with multiprocessing.get_context("fork").Pool(n) as pool:
-                yield _Forked(pool, n)
+            # what the workers inherit is frozen out of the garbage collector's sight: its passes would walk (and
+            # write to, unsharing their pages) every object of the build in each worker
+            gc.freeze()
+            try:
+                with multiprocessing.get_context("fork").Pool(n) as pool:
+                    yield _Forked(pool, n)
+            finally:
+                gc.unfreeze()
         else:
             yield _Inline()
     finally:
