@@ -235,24 +235,34 @@ def write_solutions(fmt: Format, variables: Sequence[str], rows: Sequence[Row], 
 
 NATIVE_MAX_BYTES = 64_000_000
 """Most bytes of a SELECT answer Oxigraph writes itself before `native_solutions` gives up (and the answer is written
-row by row, capped): bounds the memory an answer over `sparql_max_rows` can take before it is cut."""
+row by row, capped): bounds the memory an answer with a few huge values can take before it is cut."""
+ROW_MARKS = {"json": b'},{"', "xml": b"<result>", "tsv": b"\n"}
+"""What Oxigraph writes once per row (JSON: between two rows; TSV: once more, after the header), counted as it
+writes: in XML every `<` of a value is escaped and in TSV every line break, so those counts are exact; a JSON
+value may hold the JSON mark, so that count may be over (never under, but for rows with nothing bound)."""
 
 
 class AnswerTooLarge(Exception):
-    """Oxigraph's serialisation of an answer passed NATIVE_MAX_BYTES."""
+    """Oxigraph's serialisation of an answer passed NATIVE_MAX_BYTES, or (by its row marks) the row cap."""
 
 
 class _BoundedSink:
-    """A binary file that keeps what Oxigraph writes, and stops it past `limit` bytes."""
+    """A binary file that keeps what Oxigraph writes, and stops it past `limit` bytes or `max_marks` row marks."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit, self.size, self.parts = limit, 0, []  # type: list[bytes]
+    def __init__(self, limit: int, mark: bytes, max_marks: int) -> None:
+        self.limit, self.mark, self.max_marks = limit, mark, max_marks
+        self.size, self.marks, self.parts = 0, 0, []  # type: int, int, list[bytes]
+        self._tail = b""  # the end of the last write, for a mark across two writes
 
     def write(self, data: bytes) -> int:
+        data = bytes(data)
         self.size += len(data)
-        if self.size > self.limit:
+        joined = self._tail + data
+        self.marks += joined.count(self.mark)  # the tail is shorter than a mark: none is counted twice
+        self._tail = joined[-(len(self.mark) - 1):] if len(self.mark) > 1 else b""
+        if self.size > self.limit or self.marks > self.max_marks:
             raise AnswerTooLarge(self.size)
-        self.parts.append(bytes(data))
+        self.parts.append(data)
         return len(data)
 
     def flush(self) -> None:
@@ -260,29 +270,26 @@ class _BoundedSink:
 
 
 def _rows_written(fmt: Format, body: bytes) -> int:
-    """How many solutions Oxigraph's `body` in `fmt` holds: JSON is parsed; in XML every `<` of a value is escaped
-    and in TSV every line break, so a row is a `<result>` tag or a line after the header. (A quoted CSV value may
-    hold a line break: CSV is not counted, nor written by Oxigraph.)"""
+    """How many solutions Oxigraph's `body` in `fmt` holds: JSON is parsed; XML and TSV rows are their marks."""
     if fmt == RESULTS_JSON:
         return len(json.loads(body)["results"]["bindings"])
-    if fmt == RESULTS_XML:
-        return body.count(b"<result>")
-    if fmt == RESULTS_TSV:
-        return body.count(b"\n") - 1
-    raise ValueError(f"{fmt.name} answers are not counted")
+    return body.count(ROW_MARKS[fmt.name]) - (1 if fmt == RESULTS_TSV else 0)
 
 
 NATIVE_FORMATS = (RESULTS_JSON, RESULTS_XML, RESULTS_TSV)
-"""SELECT answers Oxigraph writes itself (and `_rows_written` counts); CSV is written row by row."""
+"""SELECT answers Oxigraph writes itself (and `_rows_written` counts); CSV, whose quoted values may hold line breaks,
+is written row by row."""
 
 
-def native_solutions(fmt: Format, solutions: ox.QuerySolutions) -> tuple[bytes, int] | None:
-    """`solutions` written by Oxigraph in `fmt` (one of NATIVE_FORMATS), and how many there are; None when they
-    take more than `limit_bytes`. Oxigraph writes rows in Rust at a fraction of the cost of writing them here (a
-    SELECT of 9,400 rows at 1M: 160 ms against 320); a caller with a row cap writes an answer over it again with
-    `write_solutions`, from the rows parsed back (`ox.parse_query_results`) or from the query run again."""
+def native_solutions(fmt: Format, solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, int] | None:
+    """`solutions` written by Oxigraph in `fmt` (one of NATIVE_FORMATS), and how many there are; None once they pass
+    `max_rows` (by their row marks, as Oxigraph writes: it computes no more than a few rows past the cap) or
+    NATIVE_MAX_BYTES. Oxigraph writes rows in Rust at a fraction of the cost of writing them here (a SELECT of 9,400
+    rows at 1M: 160 ms against 320). A caller then writes the answer capped with `write_solutions`, from the query
+    run again, or, when the count is over `max_rows` (JSON's marks can be under for rows with nothing bound), from
+    the rows parsed back (`ox.parse_query_results`)."""
     assert fmt in NATIVE_FORMATS and isinstance(fmt.oxigraph, ox.QueryResultsFormat)
-    sink = _BoundedSink(NATIVE_MAX_BYTES)
+    sink = _BoundedSink(NATIVE_MAX_BYTES, ROW_MARKS[fmt.name], max_rows + (1 if fmt == RESULTS_TSV else 0))
     try:
         solutions.serialize(sink, format=fmt.oxigraph)
     except AnswerTooLarge:

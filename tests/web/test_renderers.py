@@ -15,10 +15,12 @@ from app.convert import to_oxigraph
 from app.vocab import PREFIXES
 from app.web.renderers import (
     FORMATS,
+    NATIVE_FORMATS,
     RDF_FORMATS,
     RESULTS_CSV,
     RESULTS_FORMATS,
     Format,
+    native_solutions,
     write_boolean,
     write_graph,
     write_solutions,
@@ -111,3 +113,35 @@ def test_boolean_answers_round_trip(fmt: Format, value: bool) -> None:
 def test_rdflib_graphs_reach_oxigraph_unchanged() -> None:
     graph = rdflib_graph(TRIPLES)
     assert isomorphic(rdflib_graph(to_oxigraph(graph)), graph)
+
+
+# --- SELECT answers Oxigraph writes (native_solutions) ---------------------------------------------------------
+
+MANY = 20_000
+
+
+@pytest.fixture(scope="module")
+def many_rows() -> ox.Store:
+    """MANY rows whose values hold every format's row mark (a JSON row boundary, an XML tag, a line break)."""
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/e{n}"), ox.NamedNode("http://example.org/p"),
+                         ox.Literal(f'v{n} }},{{"x <result> \n'), ox.DefaultGraph()) for n in range(MANY))
+    return store
+
+
+@pytest.mark.parametrize("fmt", NATIVE_FORMATS)
+def test_oxigraph_stops_writing_an_answer_soon_after_the_cap(many_rows: ox.Store, fmt: Format) -> None:
+    """Regression: Oxigraph wrote an answer far over `sparql_max_rows` whole (up to NATIVE_MAX_BYTES, 64 MB) before
+    it was cut; its row marks stop it a few rows past the cap, most rows never computed."""
+    solutions = many_rows.query("SELECT ?s ?o WHERE { ?s ?p ?o }")
+    assert native_solutions(fmt, solutions, 5) is None
+    assert sum(1 for _ in solutions) > MANY * 0.9
+
+
+@pytest.mark.parametrize("fmt", NATIVE_FORMATS)
+def test_oxigraph_counts_the_rows_it_wrote_whatever_the_values_hold(many_rows: ox.Store, fmt: Format) -> None:
+    for n in (1, 5, 50):
+        found = native_solutions(fmt, many_rows.query(f"SELECT ?s ?o WHERE {{ ?s ?p ?o }} LIMIT {n}"), 1_000)
+        assert found is not None and found[1] == n
+        parsed = ox.parse_query_results(found[0], format=fmt.oxigraph)
+        assert all("<result>" in row["o"].value for row in parsed)

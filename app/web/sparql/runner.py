@@ -145,7 +145,7 @@ def _serialise(result: Any, fmt: Format, max_rows: int, run: Callable[[], Any]) 
         return Answer(write_boolean(fmt, bool(result)), fmt.name, False, 1, max_rows)
     if isinstance(result, ox.QuerySolutions):
         if fmt in NATIVE_FORMATS:  # Oxigraph writes it; only an answer over the cap is written again, capped
-            written = native_solutions(fmt, result)
+            written = native_solutions(fmt, result, max_rows)
             if written is not None and written[1] <= max_rows:
                 return Answer(written[0], fmt.name, False, written[1], max_rows)
             assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
@@ -156,7 +156,7 @@ def _serialise(result: Any, fmt: Format, max_rows: int, run: Callable[[], Any]) 
 
 def _capped_solutions(result: ox.QuerySolutions, fmt: Format, max_rows: int) -> Answer:
     names = [v.value for v in result.variables]
-    rows = [[solution[name] for name in names] for solution in islice(result, max_rows + 1)]
+    rows = [list(solution) for solution in islice(result, max_rows + 1)]  # its values, in the variables' order
     truncated = len(rows) > max_rows
     rows = rows[:max_rows]
     body = write_solutions(fmt, names, rows, max_rows if truncated else None)
