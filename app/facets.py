@@ -53,14 +53,20 @@ class FacetKind:
     """SPARQL binding `?f` (the value) for the entity `?x`, run by the build over the whole release."""
     by_iri: bool = True
     """Values are IRIs (shown by label, linked); else text (a year)."""
+    dated: bool = False
+    """`?p` is a property with dates for values: the build narrows it to the release's dated properties (what the
+    chunks found, app/pipeline/chunks.py `dated_properties`) instead of reading every triple."""
 
+
+DATE_TYPES = tuple(f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("date", "dateTime", "gYear"))
+"""The datatypes a year facet reads its year from."""
 
 FACETS = (
     FacetKind("country", "Country", "?x ?p ?f . ?f a defcoop:Country ."),
     FacetKind("city", "City", "?x ?p ?f . ?f a defcoop:City ."),
     FacetKind("programme", "Programme", "?x ?p ?f . ?f a defcoop:Programme ."),
-    FacetKind("year", "Year", "?x ?p ?d . FILTER(DATATYPE(?d) IN (xsd:date, xsd:dateTime, xsd:gYear)) "
-                              "BIND(SUBSTR(STR(?d), 1, 4) AS ?f)", by_iri=False),
+    FacetKind("year", "Year", "?x ?p ?d . FILTER(DATATYPE(?d) IN (" + ", ".join(f"<{t}>" for t in DATE_TYPES) + ")) "
+                              "BIND(SUBSTR(STR(?d), 1, 4) AS ?f)", by_iri=False, dated=True),
     FacetKind("status", "Epistemic status", "{ ?x defcoop:epistemicStatus ?f } UNION "
                                             "{ ?g defcoop:epistemicStatus ?f . GRAPH ?g { ?x a ?type } }"),
 )

@@ -76,16 +76,20 @@ EDITS: dict[str, tuple[Callable[[Path], None] | None, Callable[[Path], None]]] =
 }
 
 
-def published(build_dir: Path) -> tuple[dict[str, tuple[str, str]], set[ox.Quad], dict[str, str], dict[str, int]]:
+def published(build_dir: Path) -> tuple[dict[str, tuple[str, str]], set[ox.Quad], dict[str, str], dict[str, int],
+                                        set[tuple[str, str, str]]]:
     """A build dir's current release: each download's checksums, its store's quads, each graph's digest, the links
-    its name index counted (summed over the chunks)."""
+    its name index counted (summed over the chunks), its facet index's rows."""
     release = build_dir / "current"
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     sums = {name: (d["sha256"], d["gzip"]["sha256"]) for name, d in manifest["downloads"].items()}
     graphs = {g: e["digest"] for g, e in json.loads((release / "graphs.json").read_text(encoding="utf-8")).items()}
     with sqlite3.connect(release / "search.sqlite") as index:
         links = dict(index.execute("SELECT iri, n FROM links"))
-    return sums, set(ox.Store.read_only(str(release / "store"))), graphs, links
+    with sqlite3.connect(release / "facets.sqlite") as index:
+        facets = set(index.execute("SELECT e.text, f.facet, v.text FROM facets f JOIN terms e ON e.id = f.entity "
+                                   "JOIN terms v ON v.id = f.value"))
+    return sums, set(ox.Store.read_only(str(release / "store"))), graphs, links, facets
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
@@ -107,6 +111,7 @@ def test_a_rebuild_publishes_what_a_build_from_scratch_publishes(generated: Path
     assert incremental[1] == scratch[1]
     assert incremental[2] == scratch[2]
     assert incremental[3] == scratch[3] and incremental[3]
+    assert incremental[4] == scratch[4] and any(facet == "year" for _, facet, _ in incremental[4])
 
 
 def test_removing_the_first_file_moves_shared_triples_to_a_later_chunk(generated: Path) -> None:

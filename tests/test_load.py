@@ -22,13 +22,15 @@ PLAIN = [
 WITH_BLANK = [*PLAIN[1:], ox.Triple(ox.BlankNode("b1"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "a"))]
 
 
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in memory", "on disk"])
 @pytest.mark.parametrize("triples", [PLAIN[1:], PLAIN, WITH_BLANK], ids=["plain", "'_:' in a literal", "blank node"])
-def test_ntriples_land_in_the_graph_with_their_blank_nodes_labels(triples: list[ox.Triple], tmp_path: Path) -> None:
+def test_ntriples_land_in_the_graph_with_their_blank_nodes_labels(triples: list[ox.Triple], on_disk: bool,
+                                                                   tmp_path: Path) -> None:
     path = tmp_path / "unit.nt"
     path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-    for source in ({"path": path}, {"data": path.read_bytes()}):
-        store = ox.Store()
-        load_rdf(store, ox.RdfFormat.N_TRIPLES, graph=GRAPH, **source)  # type: ignore[arg-type]
+    for n, source in enumerate(({"path": path}, {"data": path.read_bytes()})):
+        store = ox.Store(str(tmp_path / f"store{n}")) if on_disk else ox.Store()
+        load_rdf(store, ox.RdfFormat.N_TRIPLES, graph=GRAPH, on_disk=on_disk, **source)  # type: ignore[arg-type]
         assert set(store) == {ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in triples}
 
 

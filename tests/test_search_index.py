@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.config import load_settings
+from app.facets import FACETS
 from app.pipeline.publish import Published
 from app.search import NameIndex, index_path, write_index
 from app.store import GraphStore, open_release_store
@@ -141,3 +142,17 @@ def test_the_index_counts_each_entitys_links_as_the_store_does(published: Publis
     store.release_dir = None  # no index: the store counts
     assert counted == graph_queries._degrees(store, entities)
     assert max(counted.values()) > 20 and min(counted.values()) >= 1
+
+
+def test_the_year_facet_read_from_the_dated_properties_is_the_one_read_from_every_triple(published: Published) -> None:
+    """The build reads a year facet from the properties the chunks found with dates among their values; every year
+    the whole graph gives an entity is there."""
+    store = open_release_store(published.release)
+    year = next(kind for kind in FACETS if kind.key == "year")
+    everything = {(r["x"].value, r["f"].value) for r in store.select(
+        f"SELECT DISTINCT ?x ?f WHERE {{ {year.pattern} FILTER(isIRI(?x) && "
+        f'STRSTARTS(STR(?x), "https://w3id.org/defcoop/id/")) }}')}
+    with sqlite3.connect(published.release.path / "facets.sqlite") as index:
+        indexed = set(index.execute("SELECT e.text, v.text FROM facets f JOIN terms e ON e.id = f.entity "
+                                    "JOIN terms v ON v.id = f.value WHERE f.facet = 'year'"))
+    assert everything and indexed == everything

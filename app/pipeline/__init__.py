@@ -19,13 +19,13 @@ from app.history import changes, line_hashes, read_hashes, union, write_history_
 from app.pipeline import stages, workers
 from app.pipeline.cache import SUBFOLDERS
 from app.pipeline.cache import prune as prune_cache
-from app.pipeline.chunks import link_totals
 from app.pipeline.duplicates import look_alike
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
     INDEXES,
+    FromChunks,
     Published,
     built_at,
     class_counts,
@@ -130,9 +130,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
             chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
                                         inferred_graph, settings.base_iri, pool)
-            links = link_totals(chunked.summaries[k] for k in chunked.order)
-            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph,
-                                                             links if kind == "names" else {}))
+            found = FromChunks.of(chunked.summaries[k] for k in chunked.order)
+            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, found))
                         for kind in INDEXES}  # while the dumps are assembled
             dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
                                     previous)

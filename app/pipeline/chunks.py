@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from app.facets import DATE_TYPES
 from app.history import graph_sums
 from app.pipeline.cache import write_atomic
 from app.pipeline.load import load_rdf
@@ -224,7 +225,8 @@ def write_chunk(cache: Path, key: str, quads: bytes, inferred: bytes, flat: byte
     bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes))
                for name, fmt in FLAT.items()}
     summary = {"quads": len(named), "inferred": len(lines(inferred)), "triples": len(merged),
-               "graphs": graph_sums(lines(bodies["defcoop.nq"])), "links": link_counts(merged)}
+               "graphs": graph_sums(lines(bodies["defcoop.nq"])), "links": link_counts(merged),
+               "dated": dated_properties(merged)}
     return write_bodies(cache, key, bodies, summary)
 
 
@@ -245,6 +247,13 @@ def link_counts(triples: Iterable[ox.Quad | ox.Triple]) -> dict[str, int]:
         if isinstance(triple.subject, ox.NamedNode) and triple.predicate != RDF_TYPE_NODE:
             counts[triple.subject.value] = counts.get(triple.subject.value, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def dated_properties(triples: Iterable[ox.Quad | ox.Triple]) -> list[str]:
+    """The properties with a date among their values in `triples` (the datatypes a year facet reads, app/facets.py):
+    over the chunks, every one the release has, so the year facet reads only their triples."""
+    return sorted({t.predicate.value for t in triples
+                   if isinstance(t.object, ox.Literal) and t.object.datatype.value in DATE_TYPES})
 
 
 def link_totals(summaries: Iterable[dict[str, Any]]) -> dict[str, int]:
