@@ -12,12 +12,11 @@ What it answers is what the SPARQL of app/web/queries/timeline.py answers over t
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.sqlite_file import ReadOnlyFile, opened
+from app.sqlite_file import ReadOnlyFile, new_file, opened
 
 FILE = "events.sqlite"
 INVOLVEMENT = (
@@ -63,7 +62,7 @@ def write_index(path: Path, days: Iterable[tuple[str, str]], involved: Iterable[
     texts = sorted({e for e, _ in day_rows} | {t for rows in (involved_rows, discussed_rows) for row in rows
                                                 for t in row})
     ids = {text: n for n, text in enumerate(texts, start=1)}
-    connection = sqlite3.connect(path)
+    connection = new_file(path)
     try:
         connection.executescript(SCHEMA)
         connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))

@@ -15,12 +15,11 @@ entities `having(chosen)` selects (app/search.py), so no list of every hit passe
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.sqlite_file import ReadOnlyFile
+from app.sqlite_file import ReadOnlyFile, new_file
 
 FILE = "facets.sqlite"
 SCHEMA = """
@@ -94,7 +93,7 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
     texts = sorted({t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)})
     ids = {text: n for n, text in enumerate(texts, start=1)}
-    connection = sqlite3.connect(path)
+    connection = new_file(path)
     try:
         connection.executescript(SCHEMA)
         connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.facets import having
-from app.sqlite_file import ReadOnlyFile, opened
+from app.sqlite_file import ReadOnlyFile, new_file, opened
 from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
 FILE = "search.sqlite"
@@ -84,7 +84,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
                 labels: Mapping[str, str] | None = None, links: Mapping[str, int] | None = None) -> int:
     """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity, the
     label of each labelled IRI and the links of each entity; returns the number of names."""
-    connection = sqlite3.connect(path)
+    connection = new_file(path)
     try:
         connection.executescript(SCHEMA)
         rows = sorted(set(names))  # stable file for the same names

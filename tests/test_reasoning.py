@@ -86,3 +86,30 @@ def test_an_individual_typed_only_through_a_range_is_typed_as_hermit_types_it(tm
     assert (leader.value, str(RDF.type), str(DEFCOOP.Person)) in hermit
     assert hermit <= closure | {(t.subject.value, t.predicate.value, t.object.value) for t in triples}, \
         sorted(hermit - closure)[:5]
+
+
+def test_disjoint_classes_met_across_graphs_are_reported_and_only_those() -> None:
+    """The disjointness check reads each class's members from the type index: a node typed in one graph with one
+    class and in another (the inferred graph included) with a class declared disjoint is reported, with the pair;
+    disjoint classes that share no member, or a member of only one of them, are not."""
+    from types import SimpleNamespace
+
+    from app.pipeline.reason import RDF_TYPE, disjointness_problems
+
+    ns, inferred = "https://example.org/o#", "https://example.org/graph/inferred"
+    vocab = SimpleNamespace(disjoint={(ns + "Person", ns + "Post"), (ns + "Firm", ns + "Country")})
+    store = ox.Store()
+
+    def typed(node: str, cls: str, graph: str) -> None:
+        store.add(ox.Quad(ox.NamedNode(node), RDF_TYPE, ox.NamedNode(ns + cls), ox.NamedNode(graph)))
+
+    typed("https://example.org/id/a", "Person", "https://example.org/g/1")
+    typed("https://example.org/id/a", "Post", inferred)
+    typed("https://example.org/id/b", "Firm", "https://example.org/g/1")
+    typed("https://example.org/id/c", "Country", "https://example.org/g/2")
+    problems = disjointness_problems(store, vocab, inferred)
+    assert [(p.subject, "both a Person and a Post" in p.message) for p in problems] == [
+        ("https://example.org/id/a", True)]
+    store.remove(ox.Quad(ox.NamedNode("https://example.org/id/a"), RDF_TYPE, ox.NamedNode(ns + "Post"),
+                         ox.NamedNode(inferred)))
+    assert disjointness_problems(store, vocab, inferred) == []

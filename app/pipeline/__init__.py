@@ -25,6 +25,7 @@ from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
     INDEXES,
+    LAST_INDEX,
     FromChunks,
     Published,
     built_at,
@@ -140,14 +141,19 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
                       f"store {dumps.store}, " + (f"{pool.processes} worker processes" if pool.processes > 1
                                                   else "in one process"))
-            names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
+            # what needs no index is written while the workers write them
+            build_id = staging.name.removesuffix(".staging")
             text_files = [f for u in checked.units for f in u.sources.values()]
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
             used = checked.cache_files | dumps.used
             warnings = checked.warnings
+            hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
+            write_history_files(staging, build_id, previous.path if previous else None, hashes, dumps.graphs)
+            dated_events = write_index(LAST_INDEX, staging, settings.id_prefix, inferred_graph, found)
+            names, facet_rows = (indexing[k].get() for k in ("names", "facets"))
             manifest = {
-                "build_id": staging.name.removesuffix(".staging"),
+                "build_id": build_id,
                 "built_at": built_at(),
                 "base_iri": settings.base_iri,
                 "ontology_iri": checked.ontology_iri,
@@ -168,9 +174,6 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 "source_texts": texts,
                 "inputs": input_checksums(settings.data_dir, settings.ontology_dir, settings.shapes_dir),
             }
-            hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
-            write_history_files(staging, manifest["build_id"], previous.path if previous else None, hashes,
-                                dumps.graphs)
             manifest["changes"] = changes(previous.path if previous else None,
                                           previous.manifest if previous else None, staging, manifest["inputs"],
                                           settings.id_prefix + "claim/")

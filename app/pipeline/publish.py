@@ -320,8 +320,10 @@ def nanopub_text(store: ox.Store, claims: list[str], base_iri: str, license_iri:
     return b"".join(out), quads
 
 
-INDEXES = ("facets", "names", "events")
-"""The release's indexes, the longest to write first."""
+INDEXES = ("facets", "names")
+"""The indexes the workers write, the longest first, while the build's own process assembles the dumps; it then
+writes `LAST_INDEX` itself (a third job would wait for a worker and finish last)."""
+LAST_INDEX = "events"
 
 
 @dataclass(frozen=True)
