@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.sqlite_file import ReadOnlyFile, new_file, opened
+from app.sqlite_file import ReadOnlyFile, opened, writer
 
 FILE = "events.sqlite"
 INVOLVEMENT = (
@@ -62,7 +62,7 @@ def write_index(path: Path, days: Iterable[tuple[str, str]], involved: Iterable[
     texts = sorted({e for e, _ in day_rows} | {t for rows in (involved_rows, discussed_rows) for row in rows
                                                 for t in row})
     ids = {text: n for n, text in enumerate(texts, start=1)}
-    connection = new_file(path)
+    connection = writer(path)
     try:
         connection.executescript(SCHEMA)
         connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))

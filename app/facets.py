@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.sqlite_file import ReadOnlyFile, new_file
+from app.sqlite_file import ReadOnlyFile, writer
 
 FILE = "facets.sqlite"
 SCHEMA = """
@@ -93,7 +93,7 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
     texts = sorted({t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)})
     ids = {text: n for n, text in enumerate(texts, start=1)}
-    connection = new_file(path)
+    connection = writer(path)
     try:
         connection.executescript(SCHEMA)
         connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))

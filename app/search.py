@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.facets import having
-from app.sqlite_file import ReadOnlyFile, new_file, opened
+from app.sqlite_file import ReadOnlyFile, opened, writer
 from app.vocab import DCT_TITLE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
 FILE = "search.sqlite"
@@ -84,7 +84,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
                 labels: Mapping[str, str] | None = None, links: Mapping[str, int] | None = None) -> int:
     """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity, the
     label of each labelled IRI and the links of each entity; returns the number of names."""
-    connection = new_file(path)
+    connection = writer(path)
     try:
         connection.executescript(SCHEMA)
         rows = sorted(set(names))  # stable file for the same names
@@ -94,7 +94,6 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
                                ((iri, label, json.dumps(sorted(types))) for iri, (label, types)
                                 in sorted((shown or {}).items())))
         connection.executemany("INSERT INTO labels (iri, label) VALUES (?, ?)", sorted((labels or {}).items()))
-        connection.executemany("INSERT INTO links (iri, n) VALUES (?, ?)", sorted((links or {}).items()))
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.execute("CREATE INDEX names_iri ON names (iri)")
@@ -102,7 +101,19 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
         connection.execute("VACUUM")
     finally:
         connection.close()
+    if links:
+        add_links(path, links)
     return len(rows)
+
+
+def add_links(path: Path, links: Mapping[str, int]) -> None:
+    """How many links each entity has, into the index at `path` (written by `write_index`)."""
+    connection = writer(path)
+    try:
+        connection.executemany("INSERT INTO links (iri, n) VALUES (?, ?)", sorted(links.items()))
+        connection.commit()
+    finally:
+        connection.close()
 
 
 class NameIndex(ReadOnlyFile):

@@ -12,10 +12,10 @@ from typing import TypeVar
 F = TypeVar("F", bound="ReadOnlyFile")
 
 
-def new_file(path: Path) -> sqlite3.Connection:
-    """A connection writing a new index file of a release being built: no rollback journal and no syncs (the
-    release folder is staged, so a build that stops leaves no half-written file serving); a fifth of the time of
-    writing the name index at 1M triples."""
+def writer(path: Path) -> sqlite3.Connection:
+    """A connection writing an index file of a release being built: no rollback journal and no syncs (the release
+    folder is staged, so a build that stops leaves no half-written file serving); a fifth of the time of writing
+    the name index at 1M triples."""
     connection = sqlite3.connect(path)
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
     return connection

@@ -25,16 +25,16 @@ from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
     INDEXES,
-    LAST_INDEX,
-    FromChunks,
     Published,
     built_at,
     class_counts,
+    dated_properties,
     head_content,
     jsonld_context,
     write_chunk_files,
     write_downloads,
     write_index,
+    write_links,
     write_manifest,
     write_source_texts,
 )
@@ -129,11 +129,11 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             inferred_graph = str(graph_iri(settings.base_iri, "inferred"))
             cache = settings.build_dir / "cache"
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
+            dated = dated_properties(head, checked.units)
+            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, dated))
+                        for kind in INDEXES}  # while the chunks are written and the dumps assembled
             chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
                                         inferred_graph, settings.base_iri, pool)
-            found = FromChunks.of(chunked.summaries[k] for k in chunked.order)
-            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, found))
-                        for kind in INDEXES}  # while the dumps are assembled
             dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
                                     previous)
             files, triples = dumps.files, dumps.triples
@@ -150,8 +150,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             warnings = checked.warnings
             hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
             write_history_files(staging, build_id, previous.path if previous else None, hashes, dumps.graphs)
-            dated_events = write_index(LAST_INDEX, staging, settings.id_prefix, inferred_graph, found)
-            names, facet_rows = (indexing[k].get() for k in ("names", "facets"))
+            names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
+            write_links(staging, settings.id_prefix, (chunked.summaries[k] for k in chunked.order))
             manifest = {
                 "build_id": build_id,
                 "built_at": built_at(),

@@ -225,8 +225,7 @@ def write_chunk(cache: Path, key: str, quads: bytes, inferred: bytes, flat: byte
     bodies |= {name: _body(name, merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes))
                for name, fmt in FLAT.items()}
     summary = {"quads": len(named), "inferred": len(lines(inferred)), "triples": len(merged),
-               "graphs": graph_sums(lines(bodies["defcoop.nq"])), "links": link_counts(merged),
-               "dated": dated_properties(merged)}
+               "graphs": graph_sums(lines(bodies["defcoop.nq"])), "links": link_counts(merged)}
     return write_bodies(cache, key, bodies, summary)
 
 
@@ -251,7 +250,7 @@ def link_counts(triples: Iterable[ox.Quad | ox.Triple]) -> dict[str, int]:
 
 def dated_properties(triples: Iterable[ox.Quad | ox.Triple]) -> list[str]:
     """The properties with a date among their values in `triples` (the datatypes a year facet reads, app/facets.py):
-    over the chunks, every one the release has, so the year facet reads only their triples."""
+    over the units, every one the release has, so the year facet reads only their triples."""
     return sorted({t.predicate.value for t in triples
                    if isinstance(t.object, ox.Literal) and t.object.datatype.value in DATE_TYPES})
 
@@ -286,8 +285,9 @@ def write_unit_chunk(cache: Path, chunk: Chunk, inferred_graph: str, prefixes: d
 
 def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk], inferred_graph: str,
                  prefixes: dict[str, str], pool: Any) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every chunk not in the cache written (by `pool`, app/pipeline/workers.py `forked`); returns each chunk's
-    summary by key, and how many were written."""
+    """Every chunk not in the cache written, by `pool` (app/pipeline/workers.py `forked`), or here when fewer are
+    missing than it has workers (which are writing the indexes meanwhile); returns each chunk's summary by key, and
+    how many were written."""
     (cache / FOLDER).mkdir(parents=True, exist_ok=True)
     found = {c.key: json.loads(summary_file(cache, c.key).read_text(encoding="utf-8"))
              for c in [head_chunk, *chunks] if summary_file(cache, c.key).exists()}
@@ -298,8 +298,11 @@ def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk]
         found[head_chunk.key] = write_chunk(cache, head_chunk.key, head.quads, entailed, head.flat, inferred_graph,
                                             prefixes)
     missing = list({c.key: c for c in chunks if c.key not in found}.values())
-    jobs = [pool.apply_async(write_unit_chunk, (cache, c, inferred_graph, prefixes)) for c in missing]
-    found |= {c.key: job.get() for c, job in zip(missing, jobs, strict=True)}
+    if len(missing) < pool.processes:  # a source or so changed: written here, the workers are writing the indexes
+        found |= {c.key: write_unit_chunk(cache, c, inferred_graph, prefixes) for c in missing}
+    else:
+        jobs = [pool.apply_async(write_unit_chunk, (cache, c, inferred_graph, prefixes)) for c in missing]
+        found |= {c.key: job.get() for c, job in zip(missing, jobs, strict=True)}
     return found, written + len(missing)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from app.history import line_hashes
-from app.pipeline.chunks import write_line_keys
+from app.pipeline.chunks import dated_properties, write_line_keys
 from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import line_of
 from app.pipeline.reason import entailed
@@ -77,6 +77,9 @@ class Unit:
     problems: tuple[Problem, ...]
     texts: dict[str, str]
     """text files read (relative path → sha256): the cached result holds while they are unchanged."""
+    dated: tuple[str, ...] = ()
+    """The properties with a date among their values in the unit's triples and entailments: over the units, every
+    one the release has, which the year facet reads (app/pipeline/publish.py `write_facet_index`)."""
 
 
 def unit_key(path: Path, vocab: Vocabulary, base_iri: str, code: str) -> str:
@@ -228,7 +231,8 @@ def _analyse(path: Path, key: str, vocab: Vocabulary, base_iri: str, data_dir: P
     nodes_file.write_text(json.dumps({"subjects": sorted(subjects), "objects": sorted(objects - subjects)}),
                           encoding="utf-8")
     return Unit(path, key, quads_file, inferred_file, nodes_file, len(quads), len(inferred),
-                tuple(sorted(graphs)), tuple(sorted(claims)), sources, tuple(pending), tuple(problems), texts)
+                tuple(sorted(graphs)), tuple(sorted(claims)), sources, tuple(pending), tuple(problems), texts,
+                tuple(dated_properties([*triples, *inferred])))
 
 
 class Locator:
@@ -331,4 +335,5 @@ def _load(summary: Path, path: Path) -> Unit:
     folder, key = summary.parent, data["key"]  # the cache folder may have moved since: paths come from it
     return Unit(path, key, folder / f"{key}.nq", folder / f"{key}.inferred.nt", folder / f"{key}.nodes.json",
                 data["quads"], data["inferred"], tuple(data["graphs"]), tuple(data["claims"]), data["sources"],
-                tuple(tuple(x) for x in data["pending_quotes"]), problems, data["texts"])  # type: ignore[misc]
+                tuple(tuple(x) for x in data["pending_quotes"]), problems, data["texts"],  # type: ignore[misc]
+                tuple(data["dated"]))
