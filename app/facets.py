@@ -15,7 +15,7 @@ entities `having(chosen)` selects (app/search.py), so no list of every hit passe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ INDEXES = """
 CREATE INDEX members_class ON members (class, entity);
 CREATE INDEX facets_value ON facets (facet, value, entity);
 CREATE INDEX facets_entity ON facets (entity, facet, value);
+"""
+COUNTS = """
 CREATE TABLE value_counts AS
     SELECT m.class, f.facet, f.value, COUNT(DISTINCT m.entity) AS n
     FROM members m JOIN facets f ON f.entity = m.entity GROUP BY m.class, f.facet, f.value;
@@ -99,11 +101,41 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
         connection.executemany("INSERT INTO terms VALUES (?, ?)", ((n, t) for t, n in ids.items()))
         connection.executemany("INSERT INTO members VALUES (?, ?)", ((ids[c], ids[e]) for c, e in member_rows))
         connection.executemany("INSERT INTO facets VALUES (?, ?, ?)", ((ids[e], f, ids[v]) for e, f, v in facet_rows))
-        connection.executescript(INDEXES)
+        connection.executescript(INDEXES + COUNTS)
         connection.commit()
     finally:
         connection.close()
     return len(facet_rows)
+
+
+def update_index(path: Path, entities: Collection[str], members: Iterable[tuple[str, str]],
+                 facets: Iterable[tuple[str, str, str]]) -> int | None:
+    """The index at `path` (a copy of an earlier one) with the rows of `entities` replaced by these (`write_index`'s
+    rows of those entities alone), and the class counts made again; returns the number of facet rows, or None (the
+    file left half-changed, to be written whole) when a row names a term the file lacks: ids follow the terms'
+    order, which a term added at the end would break."""
+    member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
+    wanted = {t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)}
+    connection = writer(path)
+    try:
+        connection.execute("CREATE TEMP TABLE wanted (text TEXT PRIMARY KEY)")
+        connection.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((t,) for t in {*wanted, *entities}))
+        ids = dict(connection.execute("SELECT t.text, t.id FROM terms t JOIN temp.wanted w ON w.text = t.text"))
+        if not wanted <= ids.keys():
+            return None
+        touched = [(ids[e],) for e in entities if e in ids]
+        connection.execute("CREATE TEMP TABLE touched (id INTEGER PRIMARY KEY)")
+        connection.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?)", touched)
+        connection.execute("DELETE FROM members WHERE entity IN (SELECT id FROM temp.touched)")
+        connection.execute("DELETE FROM facets WHERE entity IN (SELECT id FROM temp.touched)")
+        connection.executemany("INSERT INTO members VALUES (?, ?)", ((ids[c], ids[e]) for c, e in member_rows))
+        connection.executemany("INSERT INTO facets VALUES (?, ?, ?)", ((ids[e], f, ids[v]) for e, f, v in facet_rows))
+        connection.execute("DROP TABLE value_counts")
+        connection.executescript(COUNTS)
+        connection.commit()
+        return int(connection.execute("SELECT COUNT(*) FROM facets").fetchone()[0])
+    finally:
+        connection.close()
 
 
 def having(chosen: Mapping[str, str], schema: str = "main") -> tuple[str, dict[str, str]]:

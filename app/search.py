@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,13 +87,7 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
     connection = writer(path)
     try:
         connection.executescript(SCHEMA)
-        rows = sorted(set(names))  # stable file for the same names
-        connection.executemany("INSERT INTO names (iri, name, lname) VALUES (?, ?, ?)",
-                               ((iri, name, name.lower()) for iri, name in rows))
-        connection.executemany("INSERT INTO entities (iri, label, types) VALUES (?, ?, ?)",
-                               ((iri, label, json.dumps(sorted(types))) for iri, (label, types)
-                                in sorted((shown or {}).items())))
-        connection.executemany("INSERT INTO labels (iri, label) VALUES (?, ?)", sorted((labels or {}).items()))
+        rows = _insert(connection, names, shown or {}, labels or {})
         connection.execute("INSERT INTO names_fts (names_fts) VALUES ('rebuild')")
         connection.execute("CREATE INDEX names_lname ON names (lname, iri)")
         connection.execute("CREATE INDEX names_iri ON names (iri)")
@@ -106,10 +100,47 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
     return len(rows)
 
 
-def add_links(path: Path, links: Mapping[str, int]) -> None:
-    """How many links each entity has, into the index at `path` (written by `write_index`)."""
+def _insert(connection: sqlite3.Connection, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown],
+            labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Rows into the names, entities and labels tables, sorted (the same file for the same rows); returns the
+    names written."""
+    rows = sorted(set(names))
+    connection.executemany("INSERT INTO names (iri, name, lname) VALUES (?, ?, ?)",
+                           ((iri, name, name.lower()) for iri, name in rows))
+    connection.executemany("INSERT INTO entities (iri, label, types) VALUES (?, ?, ?)",
+                           ((iri, label, json.dumps(sorted(types))) for iri, (label, types) in sorted(shown.items())))
+    connection.executemany("INSERT INTO labels (iri, label) VALUES (?, ?)", sorted(labels.items()))
+    return rows
+
+
+def update_index(path: Path, entities: Collection[str], names: Iterable[tuple[str, str]],
+                 shown: Mapping[str, Shown], labels: Mapping[str, str]) -> int:
+    """The index at `path` (a copy of an earlier one) with the names and what hits show of `entities`, and the
+    labels of these IRIs, replaced by these (`write_index`'s rows of those IRIs alone); returns the number of names.
+    The trigram index follows: a name's row is taken out of it before the row goes."""
     connection = writer(path)
     try:
+        connection.execute("CREATE TEMP TABLE touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+        connection.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?)", ((iri,) for iri in entities))
+        connection.execute("INSERT INTO names_fts (names_fts, rowid, lname) SELECT 'delete', rowid, lname FROM names "
+                           "WHERE iri IN (SELECT iri FROM temp.touched)")
+        for table in ("names", "entities", "labels"):
+            connection.execute(f"DELETE FROM {table} WHERE iri IN (SELECT iri FROM temp.touched)")
+        first = int(connection.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM names").fetchone()[0])
+        _insert(connection, names, shown, labels)
+        connection.execute("INSERT INTO names_fts (rowid, lname) SELECT rowid, lname FROM names WHERE rowid >= ?",
+                           (first,))
+        connection.commit()
+        return int(connection.execute("SELECT COUNT(*) FROM names").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def add_links(path: Path, links: Mapping[str, int]) -> None:
+    """How many links each entity has, into the index at `path` (written by `write_index`), in place of any it held."""
+    connection = writer(path)
+    try:
+        connection.execute("DELETE FROM links")
         connection.executemany("INSERT INTO links (iri, n) VALUES (?, ?)", sorted(links.items()))
         connection.commit()
     finally:

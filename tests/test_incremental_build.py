@@ -10,6 +10,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from app.config import ROOT, load_settings
 from app.history import graph_digests
 from app.pipeline import Progress, build
+from app.search import NameIndex
 from bench.generate import generate
 from tests.test_build_scale import settings
 
@@ -76,20 +78,34 @@ EDITS: dict[str, tuple[Callable[[Path], None] | None, Callable[[Path], None]]] =
 }
 
 
+NEEDLES = ("official", "official 1-1", "renamed", "forge", "blank node", "moscow", "of")
+
+
 def published(build_dir: Path) -> tuple[dict[str, tuple[str, str]], set[ox.Quad], dict[str, str], dict[str, int],
-                                        set[tuple[str, str, str]]]:
+                                        set[tuple[str, str, str]], dict[str, Any]]:
     """A build dir's current release: each download's checksums, its store's quads, each graph's digest, the links
-    its name index counted (summed over the chunks), its facet index's rows."""
+    its name index counted (summed over the chunks), its facet index's rows, and the rest of its indexes' content
+    by text (not by row ids), with what searches for `NEEDLES` find."""
     release = build_dir / "current"
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     sums = {name: (d["sha256"], d["gzip"]["sha256"]) for name, d in manifest["downloads"].items()}
     graphs = {g: e["digest"] for g, e in json.loads((release / "graphs.json").read_text(encoding="utf-8")).items()}
     with sqlite3.connect(release / "search.sqlite") as index:
         links = dict(index.execute("SELECT iri, n FROM links"))
+        names = {table: sorted(index.execute(f"SELECT * FROM {table}")) for table in ("names", "entities", "labels")}
     with sqlite3.connect(release / "facets.sqlite") as index:
         facets = set(index.execute("SELECT e.text, f.facet, v.text FROM facets f JOIN terms e ON e.id = f.entity "
                                    "JOIN terms v ON v.id = f.value"))
-    return sums, set(ox.Store.read_only(str(release / "store"))), graphs, links, facets
+        members = sorted(index.execute("SELECT c.text, e.text FROM members m JOIN terms c ON c.id = m.class "
+                                       "JOIN terms e ON e.id = m.entity"))
+        counts = sorted(index.execute("SELECT c.text, v.facet, t.text, v.n FROM value_counts v JOIN terms c ON "
+                                      "c.id = v.class JOIN terms t ON t.id = v.value"))
+        ordered = [row[0] for row in index.execute("SELECT text FROM terms ORDER BY id")]
+    assert ordered == sorted(ordered), "term ids follow the terms' order (class pages page by id)"
+    found = {needle: NameIndex(release / "search.sqlite").find(needle, 20) for needle in NEEDLES}
+    indexes = {**names, "members": members, "value_counts": counts, "found": found,
+               "counted": (manifest["search_names"], manifest["facet_rows"])}
+    return sums, set(ox.Store.read_only(str(release / "store"))), graphs, links, facets, indexes
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
@@ -112,6 +128,11 @@ def test_a_rebuild_publishes_what_a_build_from_scratch_publishes(generated: Path
     assert incremental[2] == scratch[2]
     assert incremental[3] == scratch[3] and incremental[3]
     assert incremental[4] == scratch[4] and any(facet == "year" for _, facet, _ in incremental[4])
+    assert incremental[5] == scratch[5]
+    if edit == "a label renamed":  # the previous release's indexes, with the renamed official's rows written again
+        assert "indexes updated" in note
+        assert [m.iri for m in incremental[5]["found"]["renamed"][0]][:1] == [
+            "https://w3id.org/defcoop/id/person/generated-00001-00001"]
 
 
 def test_removing_the_first_file_moves_shared_triples_to_a_later_chunk(generated: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -24,13 +25,16 @@ from app.pipeline.errors import BuildFailed, Problem
 from app.pipeline.load import input_checksums, rdf_files
 from app.pipeline.progress import Progress
 from app.pipeline.publish import (
+    INCREMENTAL,
     INDEXES,
     Published,
     built_at,
+    chunk_change,
     class_counts,
     dated_properties,
     head_content,
     jsonld_context,
+    touched,
     write_chunk_files,
     write_downloads,
     write_index,
@@ -130,17 +134,29 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             cache = settings.build_dir / "cache"
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
             dated = dated_properties(head, checked.units)
-            indexing = {kind: pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, dated))
-                        for kind in INDEXES}  # while the chunks are written and the dumps assembled
+
+            def index(kind: str, *since: object) -> Any:  # written by a worker while this process goes on
+                return pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, dated, *since))
+
+            # with no earlier release every index is written whole from the start; after one, the INCREMENTAL ones
+            # wait for what changed and write only the rows it touched (`touched`)
+            indexing = {kind: index(kind) for kind in INDEXES if previous is None or kind not in INCREMENTAL}
             chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
                                         inferred_graph, settings.base_iri, pool)
+            record, change = chunk_change(chunked, previous, cache)
+            only = touched(store, change) if change is not None else None
+            if previous is not None:
+                indexing |= {kind: index(kind, previous.path if only is not None else None, only)
+                             for kind in INCREMENTAL}
             dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
-                                    previous)
+                                    previous, record, change)
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
+            indexed = "written whole" if only is None else \
+                f"updated for {len(only):,} entit{'y' if len(only) == 1 else 'ies'}"
+            processes = f"{pool.processes} worker processes" if pool.processes > 1 else "in one process"
             tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
-                      f"store {dumps.store}, " + (f"{pool.processes} worker processes" if pool.processes > 1
-                                                  else "in one process"))
+                      f"indexes {indexed}, store {dumps.store}, {processes}")
             # what needs no index is written while the workers write them
             build_id = staging.name.removesuffix(".staging")
             text_files = [f for u in checked.units for f in u.sources.values()]

@@ -25,13 +25,15 @@ from app.events import involves
 from app.events import write_index as write_events
 from app.facets import FACETS
 from app.facets import index_path as facet_path
+from app.facets import update_index as update_facets
 from app.facets import write_index as write_facets
 from app.history import digests
 from app.nanopubs import nanopublication
 from app.pipeline import chunks, workers
 from app.pipeline.cache import code_version
 from app.pipeline.load import load_rdf
-from app.search import LABELS, NAME_PROPERTIES, add_links, best_label, index_path
+from app.search import LABELS, NAME_PROPERTIES, Shown, add_links, best_label, index_path
+from app.search import update_index as update_names
 from app.search import write_index as write_names
 from app.store import Release, texts_dir
 from app.vocab import DCT_LICENSE, DEFCOOP, RDF_TYPE
@@ -159,8 +161,22 @@ def write_chunk_files(store: ox.Store, units: list[Any], head: chunks.Head, cach
     return Chunked(head_chunk, unit_chunks, summaries, written, nanopub_keys)
 
 
+def chunk_change(chunked: Chunked, previous: Release | None, cache: Path) -> tuple[dict[str, Any], chunks.Delta | None]:
+    """The release's chunks (its manifest's record of them), and what changed since the previous release's: the lines
+    to take out and put in (None when there is no previous release, its head differs, or its chunks are gone)."""
+    record = {"head": chunked.head.key, "files": {c.name: c.key for c in chunked.units}}
+    old = (previous.manifest.get("chunks") if previous else None) or {}
+    before, now = old.get("files", {}), record["files"]
+    pairs = [(before.get(name), key) for name, key in now.items() if before.get(name) != key]
+    pairs += [(key, None) for name, key in before.items() if name not in now]
+    change = (chunks.delta(cache, pairs) if previous is not None and old.get("head") == chunked.head.key
+              and previous.store_path.is_dir() else None)
+    return record, change
+
+
 def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Path, ontology_iri: str | None,
-                    shapes: list[ox.Triple], prefixes: dict[str, str], previous: Release | None) -> Dumps:
+                    shapes: list[ox.Triple], prefixes: dict[str, str], previous: Release | None,
+                    record: dict[str, Any], change: chunks.Delta | None) -> Dumps:
     """Every dump of the release, assembled from its chunks, and the release's on-disk store (`staging/store`, what
     the site serves): the previous release's with what changed swapped when it was made of the same head, else
     loaded from the dumps as they are written.
@@ -171,7 +187,7 @@ def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Pat
     downloads = staging / "downloads"
     downloads.mkdir()
     context = jsonld_context(prefixes)
-    head_chunk, unit_chunks, summaries, order = chunked.head, chunked.units, chunked.summaries, chunked.order
+    summaries, order = chunked.summaries, chunked.order
     nanopub_keys = chunked.nanopubs
     frames = chunks.frames(prefixes, context)
     onto = ox.NamedNode(ontology_iri) if ontology_iri else None
@@ -201,13 +217,6 @@ def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Pat
         return {**write_dump(downloads / name, fmt, lambda out, f: ox.serialize(content, out, f, prefixes=prefixes),
                              context), "triples": len(content), "content": what}
 
-    record = {"head": head_chunk.key, "files": {c.name: c.key for c in unit_chunks}}
-    old = (previous.manifest.get("chunks") if previous else None) or {}
-    before, now = old.get("files", {}), record["files"]
-    pairs = [(before.get(name), key) for name, key in now.items() if before.get(name) != key]
-    pairs += [(key, None) for name, key in before.items() if name not in now]
-    change = (chunks.delta(cache, pairs) if previous is not None and old.get("head") == head_chunk.key
-              and previous.store_path.is_dir() else None)
     swap = change is not None and change.size <= sum(chunks.size(summaries[k]) for k in order) * SWAP_SHARE
 
     def make_store() -> str:
@@ -325,8 +334,10 @@ def nanopub_text(store: ox.Store, claims: list[str], base_iri: str, license_iri:
 
 
 INDEXES = ("facets", "names", "events")
-"""The release's indexes, the longest to write first: the workers write them from the start of publishing, while
-the build's own process writes the chunks that changed and assembles the dumps."""
+"""The release's indexes, the longest to write first: the workers write them while the build's own process writes
+the chunks that changed and assembles the dumps."""
+INCREMENTAL = ("facets", "names")
+"""The indexes a rebuild makes from the previous release's, with only the rows of what changed written again."""
 
 
 def dated_properties(head: chunks.Head, units: Iterable[Any]) -> list[str]:
@@ -337,36 +348,89 @@ def dated_properties(head: chunks.Head, units: Iterable[Any]) -> list[str]:
     return sorted(set(chunks.dated_properties(head_quads)) | {p for u in units for p in u.dated})
 
 
-def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, dated: list[str]) -> int:
+TOUCHED_MAX = 20_000
+"""Above this many entities touched by a change, the name and facet indexes are written whole."""
+STATUS = str(DEFCOOP.epistemicStatus)
+
+
+def touched(store: ox.Store, change: chunks.Delta) -> frozenset[str] | None:
+    """The IRIs whose rows in the name and facet indexes may differ from the previous release's, given the lines
+    that changed: the subjects of the quads taken out or put in; what links to a node whose types changed (its
+    country, city or programme facets); what a claim's graph types when its status changed; None (write the
+    indexes whole) when a node with instances changed (its label is shown with every one) or too much changed."""
+    quads = ox.parse(b"\n".join([*change.remove_quads, *change.add_quads, b""]), format=ox.RdfFormat.N_QUADS)
+    found: set[str] = set()
+    retyped: set[ox.NamedNode | ox.BlankNode] = set()
+    for quad in quads:
+        subject = quad.subject
+        if isinstance(subject, ox.NamedNode):
+            found.add(subject.value)
+        if quad.predicate == chunks.RDF_TYPE_NODE and subject not in retyped:
+            retyped.add(subject)
+            found.update(q.subject.value for q in store.quads_for_pattern(None, None, subject)
+                         if isinstance(q.subject, ox.NamedNode))
+        elif quad.predicate.value == STATUS and isinstance(subject, ox.NamedNode):
+            found.update(q.subject.value for q in store.quads_for_pattern(None, chunks.RDF_TYPE_NODE, None, subject)
+                         if isinstance(q.subject, ox.NamedNode))
+        if len(found) > TOUCHED_MAX:
+            return None
+    if any(next(iter(store.quads_for_pattern(None, chunks.RDF_TYPE_NODE, ox.NamedNode(iri))), None) for iri in found):
+        return None
+    return frozenset(found)
+
+
+def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, dated: list[str],
+                previous: Path | None = None, only: frozenset[str] | None = None) -> int:
     """One of the release's indexes, from the checked store (in a worker forked from the build); the facet index
-    reads the dates of the `dated` properties only. The name index gets its entities' links afterwards, from the
-    chunks (`write_links`)."""
+    reads the dates of the `dated` properties only. With `previous` (a release folder) and `only`, the name and
+    facet indexes are that release's with the rows of `only` written again (`touched`). The name index gets its
+    entities' links afterwards, from the chunks (`write_links`)."""
     store = workers.shared("store")
     if kind == "names":
-        return write_name_index(store, staging, id_prefix, inferred_graph)
+        path = index_path(staging)
+        if previous is not None and only is not None and index_path(previous).is_file():
+            shutil.copyfile(index_path(previous), path)
+            names, shown, labels = name_rows(store, id_prefix, inferred_graph, only)
+            return update_names(path, only, names, shown, {iri: labels[iri] for iri in only if iri in labels})
+        return write_names(path, *name_rows(store, id_prefix, inferred_graph))
     if kind == "facets":
-        return write_facet_index(store, staging, id_prefix, dated)
+        path = facet_path(staging)
+        if previous is not None and only is not None and facet_path(previous).is_file():
+            shutil.copyfile(facet_path(previous), path)
+            count = update_facets(path, only, *facet_rows(store, id_prefix, dated, only))
+            if count is not None:
+                return count
+            path.unlink()  # a new term: written whole
+        return write_facets(path, *facet_rows(store, id_prefix, dated))
     return write_event_index(store, staging)
 
 
-def write_facet_index(store: ox.Store, staging: Path, id_prefix: str, dated: list[str]) -> int:
-    """The release's facet index (app/facets.py): the DefCoop classes of every entity, and each facet's values (a
-    dated facet's from the `dated` properties only: the year facet read every triple, 1.3 s of 5 at 1M)."""
+def _only(var: str, iris: Iterable[str] | None) -> str:
+    """A VALUES clause binding `var` to each of `iris` (all, when None)."""
+    return "" if iris is None else f"VALUES {var} {{ {' '.join(f'<{iri}>' for iri in sorted(iris))} }} "
+
+
+def facet_rows(store: ox.Store, id_prefix: str, dated: list[str], only: Iterable[str] | None = None
+               ) -> tuple[Iterator[tuple[str, str]], Iterator[tuple[str, str, str]]]:
+    """The rows of the release's facet index (app/facets.py), of every entity or of `only`: the DefCoop classes of
+    each entity, and each facet's values (a dated facet's from the `dated` properties only: the year facet read
+    every triple, 1.3 s of 5 at 1M)."""
     prologue = f"PREFIX defcoop: <{DEFCOOP._NS}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
     ours = f'isIRI(?x) && STRSTARTS(STR(?x), "{id_prefix}")'
-    # no DISTINCT in these queries: write_facets keeps each row once anyway (at 1M 0.2 s less)
-    members = store.query(prologue + f'SELECT ?c ?x WHERE {{ ?x a ?c FILTER({ours} && '
+    chosen = _only("?x", only)
+    # no DISTINCT in these queries: the writers keep each row once anyway (at 1M 0.2 s less)
+    members = store.query(prologue + f'SELECT ?c ?x WHERE {{ {chosen}?x a ?c FILTER({ours} && '
                           f'STRSTARTS(STR(?c), "{DEFCOOP._NS}")) }}', use_default_graph_as_union=True)
 
     def rows() -> Iterator[tuple[str, str, str]]:
         for kind in FACETS:
             narrowed = f"VALUES ?p {{ {' '.join(f'<{p}>' for p in dated)} }} " if kind.dated else ""
-            found = store.query(prologue + f"SELECT ?x ?f WHERE {{ {narrowed}{kind.pattern} FILTER({ours}) }}",
+            found = store.query(prologue + f"SELECT ?x ?f WHERE {{ {chosen}{narrowed}{kind.pattern} FILTER({ours}) }}",
                                 use_default_graph_as_union=True)
             yield from ((x.value, kind.key, f.value) for x, f in found)  # type: ignore[misc]
 
     # (a solution unpacks to its values in the SELECT's order: a third cheaper than looking each up by name)
-    return write_facets(facet_path(staging), ((c.value, x.value) for c, x in members), rows())  # type: ignore[misc]
+    return ((c.value, x.value) for c, x in members), rows()  # type: ignore[misc]
 
 
 def write_event_index(store: ox.Store, staging: Path) -> int:
@@ -387,27 +451,31 @@ def write_event_index(store: ox.Store, staging: Path) -> int:
         rows("SELECT DISTINCT ?x ?e WHERE { ?e defcoop:discussed ?x FILTER(isIRI(?e) && isIRI(?x)) }"))
 
 
-def write_name_index(store: ox.Store, staging: Path, id_prefix: str, inferred_graph: str) -> int:
-    """The release's search index (app/search.py) of every entity's names, with what a hit shows: the entity's label
-    and its asserted classes (any graph but `inferred_graph`) with theirs."""
+def name_rows(store: ox.Store, id_prefix: str, inferred_graph: str, only: Iterable[str] | None = None
+              ) -> tuple[list[tuple[str, str]], dict[str, Shown], dict[str, str]]:
+    """The rows of the release's search index (app/search.py), of every entity or of `only`: each entity's names,
+    with what a hit shows (the entity's label and its asserted classes, in any graph but `inferred_graph`, with
+    theirs), and the label of every labelled IRI (with `only`: of those and of their entities' classes)."""
     properties = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
     named = f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), \"{id_prefix}\"))"
-    # no DISTINCT: write_names keeps each name once, the types are a set, best_label ignores repeats
-    rows = store.query(f"SELECT ?x ?name WHERE {{ VALUES ?p {{ {properties} }} ?x ?p ?name {named} "
+    chosen = _only("?x", only)
+    # no DISTINCT: the writers keep each name once, the types are a set, best_label ignores repeats
+    rows = store.query(f"SELECT ?x ?name WHERE {{ {chosen}VALUES ?p {{ {properties} }} ?x ?p ?name {named} "
                        "FILTER(isLiteral(?name)) }", use_default_graph_as_union=True)
     names = [(x.value, name.value) for x, name in rows]  # type: ignore[misc]
     types: dict[str, set[str]] = {}
-    for r in store.query(f"SELECT ?x ?t WHERE {{ GRAPH ?g {{ ?x a ?t }} {named} "
+    for r in store.query(f"SELECT ?x ?t WHERE {{ {chosen}GRAPH ?g {{ ?x a ?t }} {named} "
                          f"FILTER(isIRI(?t) && ?g != <{inferred_graph}>) }}"):
         types.setdefault(r[0].value, set()).add(r[1].value)  # type: ignore[index]
     labelling = " ".join(f"<{p}>" for p in LABELS)
-    candidates = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?p {{ {labelling} }} ?x ?p ?l "
+    labelled = None if only is None else {*only, *(t for ts in types.values() for t in ts)}
+    candidates = store.query(f"SELECT ?x ?p ?l WHERE {{ {_only('?x', labelled)}VALUES ?p {{ {labelling} }} ?x ?p ?l "
                              "FILTER(isIRI(?x) && isLiteral(?l)) }", use_default_graph_as_union=True)
     labels = best_label((x.value, p.value, label.value, label.language)  # type: ignore[misc]
                         for x, p, label in candidates)
     shown = {iri: (labels.get(iri), tuple((t, labels.get(t, "")) for t in sorted(types.get(iri, ()))))
              for iri in {x for x, _ in names}}
-    return write_names(index_path(staging), names, shown, labels)
+    return names, shown, labels
 
 
 def write_links(staging: Path, id_prefix: str, summaries: Iterable[dict[str, Any]]) -> None:

@@ -79,7 +79,7 @@ class Unit:
     """text files read (relative path → sha256): the cached result holds while they are unchanged."""
     dated: tuple[str, ...] = ()
     """The properties with a date among their values in the unit's triples and entailments: over the units, every
-    one the release has, which the year facet reads (app/pipeline/publish.py `write_facet_index`)."""
+    one the release has, which the year facet reads (app/pipeline/publish.py `facet_rows`)."""
 
 
 def unit_key(path: Path, vocab: Vocabulary, base_iri: str, code: str) -> str:
