@@ -85,10 +85,11 @@ def data_files(settings: Settings, candidates: Iterable[Path] = ()) -> list[Path
 
 
 def check(settings: Settings, files: list[Path], progress: Progress | None = None,
-          cache: Path | None = None) -> Checked:
+          cache: Path | None = None, duplicates: bool = True) -> Checked:
     """Run every check on the given facts files, loading them into an in-memory store (Oxigraph reads its
     memory store about ten times faster than its disk store), with per-file results cached in `cache` (default
-    `{build_dir}/cache`); raise BuildFailed with all located problems."""
+    `{build_dir}/cache`); raise BuildFailed with all located problems. Without `duplicates`, the warnings about
+    entities that look alike are left to the caller (`duplicate_warnings`: a build finds them in a worker)."""
     progress = progress or Progress(quiet=True)
     cache = cache or settings.build_dir / "cache"
     for sub in SUBFOLDERS:
@@ -110,7 +111,7 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
     inferred, problems = stages.reason(settings, store, units, vocab, ontology_entailed, progress)
     if problems:
         raise BuildFailed(problems)
-    warnings = look_alike(units, stages.locator(store, units))
+    warnings = look_alike(units, stages.locator(store, units)) if duplicates else []
     used = verdicts | {f for u in units
                        for f in (u.quads_file, u.triples_file, u.inferred_file, u.nodes_file, u.names_file,
                                  u.hashes_file, u.lines_file)}
@@ -119,12 +120,18 @@ def check(settings: Settings, files: list[Path], progress: Progress | None = Non
                    used, warnings)
 
 
+def duplicate_warnings(units: list[Unit]) -> list[Problem]:
+    """Entities that look like duplicates (app/pipeline/duplicates.py), located in the checked store (in a worker
+    forked from the build)."""
+    return look_alike(units, stages.locator(workers.shared("store"), units))
+
+
 def build(settings: Settings, progress: Progress | None = None) -> Published:
     """Check all data and publish it as the new current release, or raise BuildFailed and change nothing."""
     progress = progress or Progress(quiet=True)
     staging = stage_release(settings.build_dir)
     try:
-        checked = check(settings, data_files(settings), progress)
+        checked = check(settings, data_files(settings), progress, duplicates=False)
         store = checked.store
         prefixes = {**PREFIXES, "id": settings.id_prefix}
         with progress.stage("publish", unit="files") as tick, \
@@ -134,6 +141,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             cache = settings.build_dir / "cache"
             head = head_content(store, checked.ontology_graphs, checked.ontology_iri, checked.ontology_entailed)
             dated = dated_properties(head, checked.units)
+            alike = pool.apply_async(duplicate_warnings, (checked.units,))
 
             def index(kind: str, *since: object) -> Any:  # written by a worker while this process goes on
                 return pool.apply_async(write_index, (kind, staging, settings.id_prefix, inferred_graph, dated, *since))
@@ -163,7 +171,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             texts = write_source_texts(staging, settings.data_dir, text_files)
             classes = class_counts(store)
             used = checked.cache_files | dumps.used
-            warnings = checked.warnings
+            warnings = alike.get()
             hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
             write_history_files(staging, build_id, previous.path if previous else None, hashes, dumps.graphs)
             names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
