@@ -33,6 +33,7 @@ from app.pipeline.publish import (
     class_counts,
     dated_properties,
     head_content,
+    index_note,
     jsonld_context,
     touched,
     write_chunk_files,
@@ -160,11 +161,6 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                                     previous, record, change)
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
-            indexed = "written whole" if only is None else \
-                f"updated for {len(only):,} entit{'y' if len(only) == 1 else 'ies'}"
-            processes = f"{pool.processes} worker processes" if pool.processes > 1 else "in one process"
-            tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
-                      f"indexes {indexed}, store {dumps.store}, {processes}")
             # what needs no index is written while the workers write them
             build_id = staging.name.removesuffix(".staging")
             text_files = [f for u in checked.units for f in u.sources.values()]
@@ -174,7 +170,11 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             warnings = alike.get()
             hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
             write_history_files(staging, build_id, previous.path if previous else None, hashes, dumps.graphs)
-            names, facet_rows, dated_events = (indexing[k].get() for k in ("names", "facets", "events"))
+            indexed = {kind: job.get() for kind, job in indexing.items()}
+            names, facet_rows, dated_events = (indexed[k].rows for k in ("names", "facets", "events"))
+            processes = f"{pool.processes} worker processes" if pool.processes > 1 else "in one process"
+            tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "
+                      f"{index_note(indexed, only)}, store {dumps.store}, {processes}")
             write_links(staging, settings.id_prefix, (chunked.summaries[k] for k in chunked.order))
             manifest = {
                 "build_id": build_id,

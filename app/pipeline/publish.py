@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -379,30 +379,49 @@ def touched(store: ox.Store, change: chunks.Delta) -> frozenset[str] | None:
     return frozenset(found)
 
 
+class Indexed(NamedTuple):
+    rows: int
+    """The index's names, facet rows or dated events (the manifest's counts)."""
+    updated: bool
+    """Made from the previous release's index (else written whole)."""
+
+
 def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, dated: list[str],
-                previous: Path | None = None, only: frozenset[str] | None = None) -> int:
+                previous: Path | None = None, only: frozenset[str] | None = None) -> Indexed:
     """One of the release's indexes, from the checked store (in a worker forked from the build); the facet index
     reads the dates of the `dated` properties only. With `previous` (a release folder) and `only`, the name and
-    facet indexes are that release's with the rows of `only` written again (`touched`). The name index gets its
-    entities' links afterwards, from the chunks (`write_links`)."""
+    facet indexes are that release's with the rows of `only` written again (`touched`); the facet index is written
+    whole when they name a term it lacks. The name index gets its entities' links afterwards (`write_links`)."""
     store = workers.shared("store")
     if kind == "names":
         path = index_path(staging)
         if previous is not None and only is not None and index_path(previous).is_file():
             shutil.copyfile(index_path(previous), path)
             names, shown, labels = name_rows(store, id_prefix, inferred_graph, only)
-            return update_names(path, only, names, shown, {iri: labels[iri] for iri in only if iri in labels})
-        return write_names(path, *name_rows(store, id_prefix, inferred_graph))
+            return Indexed(update_names(path, only, names, shown, {i: labels[i] for i in only if i in labels}), True)
+        return Indexed(write_names(path, *name_rows(store, id_prefix, inferred_graph)), False)
     if kind == "facets":
         path = facet_path(staging)
         if previous is not None and only is not None and facet_path(previous).is_file():
             shutil.copyfile(facet_path(previous), path)
             count = update_facets(path, only, *facet_rows(store, id_prefix, dated, only))
             if count is not None:
-                return count
+                return Indexed(count, True)
             path.unlink()  # a new term: written whole
-        return write_facets(path, *facet_rows(store, id_prefix, dated))
-    return write_event_index(store, staging)
+        return Indexed(write_facets(path, *facet_rows(store, id_prefix, dated)), False)
+    return Indexed(write_event_index(store, staging), False)
+
+
+def index_note(indexed: dict[str, Indexed], only: frozenset[str] | None) -> str:
+    """How the build made the indexes, for its closing table."""
+    updated = [kind for kind in INCREMENTAL if indexed[kind].updated]
+    if not updated or only is None:
+        return "indexes written whole"
+    entities = f"{len(only):,} entit{'y' if len(only) == 1 else 'ies'}"
+    if len(updated) == len(INCREMENTAL):
+        return f"indexes updated for {entities}"
+    whole = [kind for kind in INCREMENTAL if kind not in updated]
+    return f"{', '.join(updated)} index updated for {entities}, {', '.join(whole)} index written whole"
 
 
 def _only(var: str, iris: Iterable[str] | None) -> str:
