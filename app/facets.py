@@ -108,21 +108,47 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     return len(facet_rows)
 
 
+RENUMBERED = """
+CREATE TABLE new_terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+INSERT INTO new_terms (id, text)
+    SELECT ROW_NUMBER() OVER (ORDER BY text), text FROM (SELECT text FROM terms UNION SELECT text FROM temp.missing);
+CREATE TEMP TABLE renumbered (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+INSERT INTO temp.renumbered SELECT t.id, n.id FROM terms t JOIN new_terms n ON n.text = t.text;
+CREATE TABLE new_members (class INTEGER NOT NULL, entity INTEGER NOT NULL);
+INSERT INTO new_members SELECT c.new, e.new FROM members m
+    JOIN temp.renumbered c ON c.old = m.class JOIN temp.renumbered e ON e.old = m.entity;
+CREATE TABLE new_facets (entity INTEGER NOT NULL, facet TEXT NOT NULL, value INTEGER NOT NULL);
+INSERT INTO new_facets SELECT e.new, f.facet, v.new FROM facets f
+    JOIN temp.renumbered e ON e.old = f.entity JOIN temp.renumbered v ON v.old = f.value;
+DROP TABLE members;
+DROP TABLE facets;
+DROP TABLE terms;
+ALTER TABLE new_terms RENAME TO terms;
+ALTER TABLE new_members RENAME TO members;
+ALTER TABLE new_facets RENAME TO facets;
+""" + INDEXES
+"""New terms (`temp.missing`) into the index, every id given again so that ids still follow the terms' order (which
+class pages page by), and the rows renumbered to match: in SQLite, without a row passing through Python."""
+
+
 def update_index(path: Path, entities: Collection[str], members: Iterable[tuple[str, str]],
-                 facets: Iterable[tuple[str, str, str]]) -> int | None:
+                 facets: Iterable[tuple[str, str, str]]) -> int:
     """The index at `path` (a copy of an earlier one) with the rows of `entities` replaced by these (`write_index`'s
-    rows of those entities alone), and the class counts made again; returns the number of facet rows, or None (the
-    file left half-changed, to be written whole) when a row names a term the file lacks: ids follow the terms'
-    order, which a term added at the end would break."""
+    rows of those entities alone), terms they name that it lacks added (`RENUMBERED`), and the class counts made
+    again; returns the number of facet rows."""
     member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
     wanted = {t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)}
     connection = writer(path)
     try:
         connection.execute("CREATE TEMP TABLE wanted (text TEXT PRIMARY KEY)")
         connection.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((t,) for t in {*wanted, *entities}))
-        ids = dict(connection.execute("SELECT t.text, t.id FROM terms t JOIN temp.wanted w ON w.text = t.text"))
+        query = "SELECT t.text, t.id FROM terms t JOIN temp.wanted w ON w.text = t.text"
+        ids = dict(connection.execute(query))
         if not wanted <= ids.keys():
-            return None
+            connection.execute("CREATE TEMP TABLE missing (text TEXT PRIMARY KEY)")
+            connection.executemany("INSERT INTO temp.missing VALUES (?)", ((t,) for t in sorted(wanted - ids.keys())))
+            connection.executescript(RENUMBERED)
+            ids = dict(connection.execute(query))
         touched = [(ids[e],) for e in entities if e in ids]
         connection.execute("CREATE TEMP TABLE touched (id INTEGER PRIMARY KEY)")
         connection.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?)", touched)

@@ -390,8 +390,8 @@ def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, d
                 previous: Path | None = None, only: frozenset[str] | None = None) -> Indexed:
     """One of the release's indexes, from the checked store (in a worker forked from the build); the facet index
     reads the dates of the `dated` properties only. With `previous` (a release folder) and `only`, the name and
-    facet indexes are that release's with the rows of `only` written again (`touched`); the facet index is written
-    whole when they name a term it lacks. The name index gets its entities' links afterwards (`write_links`)."""
+    facet indexes are that release's with the rows of `only` written again (`touched`). The name index gets its
+    entities' links afterwards (`write_links`)."""
     store = workers.shared("store")
     if kind == "names":
         path = index_path(staging)
@@ -404,10 +404,7 @@ def write_index(kind: str, staging: Path, id_prefix: str, inferred_graph: str, d
         path = facet_path(staging)
         if previous is not None and only is not None and facet_path(previous).is_file():
             shutil.copyfile(facet_path(previous), path)
-            count = update_facets(path, only, *facet_rows(store, id_prefix, dated, only))
-            if count is not None:
-                return Indexed(count, True)
-            path.unlink()  # a new term: written whole
+            return Indexed(update_facets(path, only, *facet_rows(store, id_prefix, dated, only)), True)
         return Indexed(write_facets(path, *facet_rows(store, id_prefix, dated)), False)
     return Indexed(write_event_index(store, staging), False)
 
