@@ -93,8 +93,7 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     """Write the index to `path` (a new file) from (class, entity) and (entity, facet, value) rows; returns the
     number of facet rows. Rows are sorted, so the same release gives the same file."""
     member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
-    texts = sorted({t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)})
-    ids = {text: n for n, text in enumerate(texts, start=1)}
+    ids = {text: n for n, text in enumerate(sorted(_terms(member_rows, facet_rows)), start=1)}
     connection = writer(path)
     try:
         connection.executescript(SCHEMA)
@@ -106,6 +105,11 @@ def write_index(path: Path, members: Iterable[tuple[str, str]], facets: Iterable
     finally:
         connection.close()
     return len(facet_rows)
+
+
+def _terms(member_rows: Iterable[tuple[str, str]], facet_rows: Iterable[tuple[str, str, str]]) -> set[str]:
+    """The IRIs and years the rows name (what `terms` holds)."""
+    return {t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)}
 
 
 RENUMBERED = """
@@ -137,7 +141,7 @@ def update_index(path: Path, entities: Collection[str], members: Iterable[tuple[
     rows of those entities alone), terms they name that it lacks added (`RENUMBERED`), and the class counts made
     again; returns the number of facet rows."""
     member_rows, facet_rows = sorted(set(members)), sorted(set(facets))
-    wanted = {t for row in member_rows for t in row} | {t for e, _, v in facet_rows for t in (e, v)}
+    wanted = _terms(member_rows, facet_rows)
     connection = writer(path)
     try:
         connection.execute("CREATE TEMP TABLE wanted (text TEXT PRIMARY KEY)")

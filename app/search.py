@@ -81,9 +81,9 @@ def best_label(candidates: Iterable[tuple[str, str, str, str | None]]) -> dict[s
 
 
 def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str, Shown] | None = None,
-                labels: Mapping[str, str] | None = None, links: Mapping[str, int] | None = None) -> int:
-    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity, the
-    label of each labelled IRI and the links of each entity; returns the number of names."""
+                labels: Mapping[str, str] | None = None) -> int:
+    """Write the index of (entity IRI, name) pairs to `path` (a new file), with what a hit shows of each entity and
+    the label of each labelled IRI; returns the number of names. The links of each entity come after (`add_links`)."""
     connection = writer(path)
     try:
         connection.executescript(SCHEMA)
@@ -95,8 +95,6 @@ def write_index(path: Path, names: Iterable[tuple[str, str]], shown: Mapping[str
         connection.execute("VACUUM")
     finally:
         connection.close()
-    if links:
-        add_links(path, links)
     return len(rows)
 
 

@@ -21,7 +21,7 @@ import hashlib
 import json
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -283,11 +283,19 @@ def write_unit_chunk(cache: Path, chunk: Chunk, inferred_graph: str, prefixes: d
                        inferred_graph, prefixes)
 
 
+def each(pool: Any, fn: Callable[..., Any], jobs: list[tuple[Any, ...]]) -> list[Any]:
+    """`fn(*job)` for each job, in order: by `pool`'s workers (app/pipeline/workers.py `forked`), or in this process
+    when there are fewer jobs than workers (a source or so changed; the workers are writing the release's indexes
+    meanwhile)."""
+    if len(jobs) < pool.processes:
+        return [fn(*job) for job in jobs]
+    return [pending.get() for pending in [pool.apply_async(fn, job) for job in jobs]]
+
+
 def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk], inferred_graph: str,
                  prefixes: dict[str, str], pool: Any) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every chunk not in the cache written, by `pool` (app/pipeline/workers.py `forked`), or here when fewer are
-    missing than it has workers (which are writing the indexes meanwhile); returns each chunk's summary by key, and
-    how many were written."""
+    """Every chunk not in the cache written (`each`: by `pool`, or here when only a few are missing); returns each
+    chunk's summary by key, and how many were written."""
     (cache / FOLDER).mkdir(parents=True, exist_ok=True)
     found = {c.key: json.loads(summary_file(cache, c.key).read_text(encoding="utf-8"))
              for c in [head_chunk, *chunks] if summary_file(cache, c.key).exists()}
@@ -298,11 +306,8 @@ def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk]
         found[head_chunk.key] = write_chunk(cache, head_chunk.key, head.quads, entailed, head.flat, inferred_graph,
                                             prefixes)
     missing = list({c.key: c for c in chunks if c.key not in found}.values())
-    if len(missing) < pool.processes:  # a source or so changed: written here, the workers are writing the indexes
-        found |= {c.key: write_unit_chunk(cache, c, inferred_graph, prefixes) for c in missing}
-    else:
-        jobs = [pool.apply_async(write_unit_chunk, (cache, c, inferred_graph, prefixes)) for c in missing]
-        found |= {c.key: job.get() for c, job in zip(missing, jobs, strict=True)}
+    summaries = each(pool, write_unit_chunk, [(cache, c, inferred_graph, prefixes) for c in missing])
+    found |= {c.key: summary for c, summary in zip(missing, summaries, strict=True)}
     return found, written + len(missing)
 
 

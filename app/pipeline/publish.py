@@ -294,12 +294,7 @@ def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_ir
         if not chunks.summary_file(cache, key).exists():
             missing.append((cache, key, claims, base_iri, license_term))
         keys.append(key)
-    if len(missing) < pool.processes:  # as for the dumps' chunks (chunks.write_chunks): written here
-        for job in missing:
-            write_nanopub_chunk(*job)
-    else:
-        for pending in [pool.apply_async(write_nanopub_chunk, job) for job in missing]:
-            pending.get()
+    chunks.each(pool, write_nanopub_chunk, missing)
     return keys
 
 
