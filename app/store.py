@@ -108,11 +108,29 @@ def _built_at(path: Path) -> datetime:
 
 
 def current_release(build_dir: Path) -> Release | None:
-    """The release readers should serve, or None when nothing was ever published."""
+    """The release readers should serve, or None when nothing was ever published.
+
+    Every request asks this: the link is read (one system call) and its target resolved once per target, not
+    once per request (`Path.resolve` stats every component: 40 us of each /sparql request at 1M)."""
     link = build_dir / CURRENT
-    if not link.exists() or not (link / "manifest.json").exists():
+    try:
+        folder = os.stat(build_dir)  # the folder itself, whatever path leads to it (and a relative one from where)
+        path = _resolved(link.absolute(), os.readlink(link), (folder.st_dev, folder.st_ino))
+    except FileNotFoundError:  # nothing published yet
         return None
-    return Release(link.resolve())
+    except OSError:  # not a link (a folder put there by hand): resolved as it is
+        path = link.resolve()
+    if not (path / "manifest.json").exists():
+        return None
+    return Release(path)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(link: Path, target: str, folder: tuple[int, int]) -> Path:
+    """Where `link`, pointing at `target`, leads. The target read with it and the build folder's identity name the
+    cache entry: a new release is a new target, and a path repointed at another build folder (a blue/green switch)
+    is another folder."""
+    return (link.parent / target).resolve()
 
 
 def release_named(build_dir: Path, release_id: str) -> Release | None:

@@ -27,6 +27,7 @@ the Accept header (`negotiate()`, RFC 9110 q-values).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -146,6 +147,15 @@ def negotiate(accept_header: str | None, offered: Sequence[Format]) -> Format | 
     `*/*`, so `text/turtle;q=0, */*` excludes Turtle); aliases (e.g. `application/json`) only match when
     named exactly. The highest q wins, then the more specific range, then the order of `offered`.
     """
+    return _negotiate(accept_header, tuple(offered))
+
+
+NEGOTIATED_CACHED = 512
+"""Accept headers (with the formats offered) whose choice each process remembers: clients send the same few."""
+
+
+@functools.lru_cache(maxsize=NEGOTIATED_CACHED)
+def _negotiate(accept_header: str | None, offered: tuple[Format, ...]) -> Format | None:
     if not offered:
         return None
     accept = parse_accept_header(accept_header, MIMEAccept)
