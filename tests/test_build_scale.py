@@ -183,6 +183,24 @@ def test_build_shows_progress_and_a_closing_table(tmp_path: Path) -> None:
     assert any(line.startswith("total") for line in table)
 
 
+def test_publishing_says_how_far_it_has_got_not_only_when_it_is_done(generated_data: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: at 10M triples publishing ran 7 minutes between "publish: started" and its one count. Now it
+    tells each chunk written (at most a line every PLAIN_EVERY_S seconds, here every time), the dumps, the indexes."""
+    monkeypatch.setattr("app.pipeline.progress.PLAIN_EVERY_S", 0.0)
+    stream = io.StringIO()
+    build(settings(generated_data, tmp_path / "build"), Progress(stream=stream))
+    lines = stream.getvalue().splitlines()
+    publishing = lines[lines.index("publish: started") + 1:]
+    publishing = publishing[:next(i for i, line in enumerate(publishing) if line.startswith("publish: done"))]
+    sources = len(list((generated_data / "facts").glob("*.trig")))
+    chunks = [line for line in publishing if "dump chunks written" in line]
+    assert len(chunks) == sources and chunks[-1].startswith(f"publish: {sources} of {sources} dump chunks written")
+    assert any(f"of {sources} nanopublication chunks written" in line for line in publishing)
+    assert any(line.startswith("publish: 12 dump files written, store loaded") for line in publishing)
+    assert any(line.startswith("publish: indexes written whole") for line in publishing)
+
+
 def test_progress_bars_on_a_terminal_start_no_thread_so_publishing_can_fork_its_workers() -> None:
     """Regression: tqdm starts a monitor thread with its first bar, and publishing falls back to one process
     where another thread runs (a fork copies only the thread that forks)."""

@@ -151,7 +151,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             # wait for what changed and write only the rows it touched (`touched`)
             indexing = {kind: index(kind) for kind in INDEXES if previous is None or kind not in INCREMENTAL}
             chunked = write_chunk_files(store, checked.units, head, cache, checked.ontology_iri, prefixes,
-                                        inferred_graph, settings.base_iri, pool)
+                                        inferred_graph, settings.base_iri, pool, tick.step)
             record, change = chunk_change(chunked, previous, cache)
             only = touched(store, change) if change is not None else None
             if previous is not None:
@@ -161,6 +161,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                                     previous, record, change)
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
+            tick.step(f"{len(files)} dump files written, store {dumps.store}; the indexes next", force=True)
             # what needs no index is written while the workers write them
             build_id = staging.name.removesuffix(".staging")
             text_files = [f for u in checked.units for f in u.sources.values()]
@@ -171,6 +172,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
             hashes = union([line_hashes(head.flat), *(read_hashes(u.hashes_file) for u in checked.units)])
             write_history_files(staging, build_id, previous.path if previous else None, hashes, dumps.graphs)
             indexed = {kind: job.get() for kind, job in indexing.items()}
+            tick.step(index_note(indexed, only), force=True)
             names, facet_rows, dated_events = (indexed[k].rows for k in ("names", "facets", "events"))
             processes = f"{pool.processes} worker processes" if pool.processes > 1 else "in one process"
             tick.note(f"{len(chunked.order) - chunked.written} of {len(chunked.order)} chunks cached, "

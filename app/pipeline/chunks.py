@@ -283,19 +283,31 @@ def write_unit_chunk(cache: Path, chunk: Chunk, inferred_graph: str, prefixes: d
                        inferred_graph, prefixes)
 
 
-def each(pool: Any, fn: Callable[..., Any], jobs: list[tuple[Any, ...]]) -> list[Any]:
+Done = Callable[[int, int], None]
+"""Told, as jobs finish, how many of how many are done (the build's progress)."""
+
+
+def each(pool: Any, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], done: Done | None = None) -> list[Any]:
     """`fn(*job)` for each job, in order: by `pool`'s workers (app/pipeline/workers.py `forked`), or in this process
     when there are fewer jobs than workers (a source or so changed; the workers are writing the release's indexes
-    meanwhile)."""
+    meanwhile). `done(n, len(jobs))` is called as the n-th result comes in."""
+    results: list[Any] = []
     if len(jobs) < pool.processes:
-        return [fn(*job) for job in jobs]
-    return [pending.get() for pending in [pool.apply_async(fn, job) for job in jobs]]
+        pending = [None] * len(jobs)
+    else:
+        pending = [pool.apply_async(fn, job) for job in jobs]
+    for job, started in zip(jobs, pending, strict=True):
+        results.append(fn(*job) if started is None else started.get())
+        if done is not None:
+            done(len(results), len(jobs))
+    return results
 
 
 def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk], inferred_graph: str,
-                 prefixes: dict[str, str], pool: Any) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every chunk not in the cache written (`each`: by `pool`, or here when only a few are missing); returns each
-    chunk's summary by key, and how many were written."""
+                 prefixes: dict[str, str], pool: Any,
+                 done: Done | None = None) -> tuple[dict[str, dict[str, Any]], int]:
+    """Every chunk not in the cache written (`each`: by `pool`, or here when only a few are missing; `done` told as
+    they are); returns each chunk's summary by key, and how many were written."""
     (cache / FOLDER).mkdir(parents=True, exist_ok=True)
     found = {c.key: json.loads(summary_file(cache, c.key).read_text(encoding="utf-8"))
              for c in [head_chunk, *chunks] if summary_file(cache, c.key).exists()}
@@ -306,7 +318,7 @@ def write_chunks(cache: Path, head: Head, head_chunk: Chunk, chunks: list[Chunk]
         found[head_chunk.key] = write_chunk(cache, head_chunk.key, head.quads, entailed, head.flat, inferred_graph,
                                             prefixes)
     missing = list({c.key: c for c in chunks if c.key not in found}.values())
-    summaries = each(pool, write_unit_chunk, [(cache, c, inferred_graph, prefixes) for c in missing])
+    summaries = each(pool, write_unit_chunk, [(cache, c, inferred_graph, prefixes) for c in missing], done)
     found |= {c.key: summary for c, summary in zip(missing, summaries, strict=True)}
     return found, written + len(missing)
 

@@ -101,6 +101,17 @@ class Ticker:
             self.last = now
             self.progress.line(f"{self.stage.name}: {self._count()} ({now - self.started:.0f}s)")
 
+    def step(self, text: str, force: bool = False) -> None:
+        """Say how far a long part of the stage has got (publishing 10M triples runs minutes between its counts):
+        beside the bar on a terminal, else as a line every PLAIN_EVERY_S seconds (`force`: at once)."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+            return
+        now = time.perf_counter()
+        if force or now - self.last >= PLAIN_EVERY_S:
+            self.last = now
+            self.progress.line(f"{self.stage.name}: {text} ({now - self.started:.0f}s)")
+
     def note(self, text: str) -> None:
         self.stage.note = text
 

@@ -151,13 +151,17 @@ class Chunked:
 
 
 def write_chunk_files(store: ox.Store, units: list[Any], head: chunks.Head, cache: Path, ontology_iri: str | None,
-                      prefixes: dict[str, str], inferred_graph: str, base_iri: str, pool: Any) -> Chunked:
+                      prefixes: dict[str, str], inferred_graph: str, base_iri: str, pool: Any,
+                      step: Callable[[str], None] | None = None) -> Chunked:
     """Every chunk of the release's dumps that the cache does not hold, written by `pool` (app/pipeline/workers.py
-    `forked`)."""
+    `forked`); `step` is told how far the writing is (the build's progress)."""
+    say = step or (lambda _: None)
     salt = json.dumps([code_version(), prefixes, jsonld_context(prefixes), inferred_graph])
     head_chunk, unit_chunks = chunks.plan(head, units, salt)
-    summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes, pool)
-    nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt, pool)
+    summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes, pool,
+                                             lambda n, of: say(f"{n:,} of {of:,} dump chunks written"))
+    nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt, pool,
+                                        lambda n, of: say(f"{n:,} of {of:,} nanopublication chunks written"))
     return Chunked(head_chunk, unit_chunks, summaries, written, nanopub_keys)
 
 
@@ -265,7 +269,7 @@ NANOPUBS = "nanopubs.trig"
 
 
 def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_iri: str, ontology_iri: str | None,
-                         salt: str, pool: Any) -> list[str]:
+                         salt: str, pool: Any, done: chunks.Done | None = None) -> list[str]:
     """Each unit's nanopublications (app/nanopubs.py) as a chunk of `nanopubs.trig`: those of the claims it is
     the first to describe, in IRI order, the same quads and trusty URI as `/np/{claim}` serves (TriG allows blocks
     to follow each other). A chunk is kept while the files holding or describing its claims are unchanged;
@@ -294,7 +298,7 @@ def write_nanopub_chunks(store: ox.Store, units: list[Any], cache: Path, base_ir
         if not chunks.summary_file(cache, key).exists():
             missing.append((cache, key, claims, base_iri, license_term))
         keys.append(key)
-    chunks.each(pool, write_nanopub_chunk, missing)
+    chunks.each(pool, write_nanopub_chunk, missing, done)
     return keys
 
 
