@@ -189,15 +189,22 @@ def test_publishing_says_how_far_it_has_got_not_only_when_it_is_done(generated_d
     tells each chunk written (at most a line every PLAIN_EVERY_S seconds, here every time), the dumps, the indexes."""
     monkeypatch.setattr("app.pipeline.progress.PLAIN_EVERY_S", 0.0)
     stream = io.StringIO()
-    build(settings(generated_data, tmp_path / "build"), Progress(stream=stream))
+    published = build(settings(generated_data, tmp_path / "build"), Progress(stream=stream))
+    files = len(published.release.manifest["downloads"])
     lines = stream.getvalue().splitlines()
     publishing = lines[lines.index("publish: started") + 1:]
     publishing = publishing[:next(i for i, line in enumerate(publishing) if line.startswith("publish: done"))]
     sources = len(list((generated_data / "facts").glob("*.trig")))
     chunks = [line for line in publishing if "dump chunks written" in line]
-    assert len(chunks) == sources and chunks[-1].startswith(f"publish: {sources} of {sources} dump chunks written")
+    assert len(chunks) == sources + 1  # 0 of them (when the writing begins), then each
+    assert chunks[0].startswith(f"publish: 0 of {sources} ")
+    assert chunks[-1].startswith(f"publish: {sources} of {sources} ")
     assert any(f"of {sources} nanopublication chunks written" in line for line in publishing)
-    assert any(line.startswith("publish: 12 dump files written, store loaded") for line in publishing)
+    done = [line for line in publishing if " done (" in line]  # each dump file and the store, as they are done
+    assert len(done) == files + 1 and f" done ({files + 1} of {files + 1})" in done[-1]
+    assert any(line.startswith("publish: the store done") for line in done)
+    assert any(line.startswith("publish: defcoop.nq done") for line in done)
+    assert any(line.startswith(f"publish: {files} dump files written, store loaded") for line in publishing)
     assert any(line.startswith("publish: indexes written whole") for line in publishing)
 
 

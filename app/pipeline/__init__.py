@@ -158,7 +158,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Published:
                 indexing |= {kind: index(kind, previous.path if only is not None else None, only)
                              for kind in INCREMENTAL}
             dumps = write_downloads(store, chunked, staging, cache, checked.ontology_iri, checked.shapes, prefixes,
-                                    previous, record, change)
+                                    previous, record, change, tick.step)
             files, triples = dumps.files, dumps.triples
             tick.advance(len(files), triples)
             tick.step(f"{len(files)} dump files written, store {dumps.store}; the indexes next", force=True)

@@ -292,6 +292,8 @@ def each(pool: Any, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], done: D
     when there are fewer jobs than workers (a source or so changed; the workers are writing the release's indexes
     meanwhile). `done(n, len(jobs))` is called as the n-th result comes in."""
     results: list[Any] = []
+    if done is not None and jobs:
+        done(0, len(jobs))
     if len(jobs) < pool.processes:
         pending = [None] * len(jobs)
     else:
