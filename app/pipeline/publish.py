@@ -150,18 +150,21 @@ class Chunked:
         return [self.head.key, *(c.key for c in self.units)]
 
 
+def _untold(_: str) -> None:
+    """Where a caller follows no progress (the `step` of the writers below)."""
+
+
 def write_chunk_files(store: ox.Store, units: list[Any], head: chunks.Head, cache: Path, ontology_iri: str | None,
                       prefixes: dict[str, str], inferred_graph: str, base_iri: str, pool: Any,
-                      step: Callable[[str], None] | None = None) -> Chunked:
+                      step: Callable[[str], None] = _untold) -> Chunked:
     """Every chunk of the release's dumps that the cache does not hold, written by `pool` (app/pipeline/workers.py
     `forked`); `step` is told how far the writing is (the build's progress)."""
-    say = step or (lambda _: None)
     salt = json.dumps([code_version(), prefixes, jsonld_context(prefixes), inferred_graph])
     head_chunk, unit_chunks = chunks.plan(head, units, salt)
     summaries, written = chunks.write_chunks(cache, head, head_chunk, unit_chunks, inferred_graph, prefixes, pool,
-                                             lambda n, of: say(f"{n:,} of {of:,} dump chunks written"))
+                                             lambda n, of: step(f"{n:,} of {of:,} dump chunks written"))
     nanopub_keys = write_nanopub_chunks(store, units, cache, base_iri, ontology_iri, salt, pool,
-                                        lambda n, of: say(f"{n:,} of {of:,} nanopublication chunks written"))
+                                        lambda n, of: step(f"{n:,} of {of:,} nanopublication chunks written"))
     return Chunked(head_chunk, unit_chunks, summaries, written, nanopub_keys)
 
 
@@ -181,7 +184,7 @@ def chunk_change(chunked: Chunked, previous: Release | None, cache: Path) -> tup
 def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Path, ontology_iri: str | None,
                     shapes: list[ox.Triple], prefixes: dict[str, str], previous: Release | None,
                     record: dict[str, Any], change: chunks.Delta | None,
-                    step: Callable[[str], None] | None = None) -> Dumps:
+                    step: Callable[[str], None] = _untold) -> Dumps:
     """Every dump of the release, assembled from its chunks, and the release's on-disk store (`staging/store`, what
     the site serves): the previous release's with what changed swapped when it was made of the same head, else
     loaded from the dumps as they are written.
@@ -190,7 +193,6 @@ def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Pat
     ones in file order. The store's default graph holds every triple of every graph once (the merged dump and the
     ontology), so that queries without GRAPH join over a set, not over each triple once per claim. `step` is told
     each file and the store as they are done (at 10M this took minutes)."""
-    say = step or (lambda _: None)
     downloads = staging / "downloads"
     downloads.mkdir()
     context = jsonld_context(prefixes)
@@ -251,7 +253,7 @@ def write_downloads(store: ox.Store, chunked: Chunked, staging: Path, cache: Pat
         names = {future: name for name, future in by_name.items()}
         for n, future in enumerate(as_completed([*names, made]), 1):
             outcome = "failed" if future.exception() is not None else "done"  # (raised below, where it is read)
-            say(f"{names.get(future, 'the store')} {outcome} ({n} of {len(names) + 1})")
+            step(f"{names.get(future, 'the store')} {outcome} ({n} of {len(names) + 1})")
         files = {name: future.result() for name, future in by_name.items()}
         how = made.result()
     used = {f for k in order for f in chunks.chunk_files(cache, k)}
